@@ -1,0 +1,311 @@
+//! Loading a bank: configuration, blueprint, retired-id ledger and every question file.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::blueprint::{parse_blueprint, Blueprint};
+use crate::config::{parse_config, Config};
+use crate::diagnostic::{Diagnostic, FileId};
+use crate::parse::parse_question;
+use crate::question::{Question, Spanned};
+use crate::source::{decode, display_name, SourceFile};
+use crate::span::Span;
+use crate::yaml;
+
+/// Name of the configuration file at the bank root.
+pub const CONFIG_FILE: &str = "qbank.toml";
+
+/// A loaded bank: everything the linter and the exporters read.
+#[derive(Debug)]
+pub struct Bank {
+    /// The bank root (the folder that holds `qbank.toml`).
+    pub root: PathBuf,
+    pub config: Config,
+    /// The configuration file, when there is one.
+    pub config_file: Option<FileId>,
+    /// Every file read: configuration, blueprint, ledger and questions.
+    pub files: Vec<SourceFile>,
+    /// Parsed questions in path order.
+    pub questions: Vec<Question>,
+    pub blueprint: Option<Blueprint>,
+    /// Ids in the retired-id ledger.
+    pub retired_ids: Vec<Spanned<String>>,
+    pub retired_file: Option<FileId>,
+    /// Parse diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Number of question files found (including unreadable ones).
+    pub question_files: usize,
+}
+
+impl Bank {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+}
+
+/// A problem that stops loading: the path, the configuration or the blueprint
+/// cannot be used. `qbank` exits with status 2.
+#[derive(Debug)]
+pub struct Fatal {
+    pub diagnostic: Diagnostic,
+    /// Files the diagnostic points into.
+    pub files: Vec<SourceFile>,
+}
+
+impl Fatal {
+    fn plain(code: &'static str, message: String, help: &str) -> Fatal {
+        Fatal {
+            diagnostic: Diagnostic::error(code, message).with_help(help),
+            files: Vec::new(),
+        }
+    }
+}
+
+/// Codes whose diagnostics are I/O problems rather than content problems.
+pub fn is_io_code(code: &str) -> bool {
+    matches!(code, "QB011" | "QB015" | "QB016")
+}
+
+/// Load the bank at `path`: the folder with `qbank.toml`, or a folder of
+/// questions with a `blueprint.yaml`.
+pub fn load(path: &Path) -> Result<Bank, Fatal> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Fatal::plain(
+            "QB016",
+            format!("cannot open `{}`: {e}", path.display()),
+            "pass the folder that holds qbank.toml, for example `qbank check content`",
+        )
+    })?;
+    if !meta.is_dir() {
+        return Err(Fatal::plain(
+            "QB016",
+            format!("`{}` is a file, not a bank folder", path.display()),
+            "pass the folder that holds qbank.toml (the bank root), for example `qbank check content`",
+        ));
+    }
+    let root = path.to_path_buf();
+    let mut files: Vec<SourceFile> = Vec::new();
+
+    // Configuration.
+    let config_path = root.join(CONFIG_FILE);
+    let (config, config_file) = if config_path.is_file() {
+        let text = read_text(&config_path)?;
+        let id = FileId(files.len() as u32);
+        files.push(SourceFile::new(config_path.clone(), display_name(&root, &config_path), text));
+        match parse_config(id, &files[id.0 as usize].text) {
+            Ok(c) => (c, Some(id)),
+            Err(diagnostic) => return Err(Fatal { diagnostic, files }),
+        }
+    } else {
+        (Config::default(), None)
+    };
+
+    let exclude = build_exclude(&config, config_file, &files)?;
+
+    // Blueprint.
+    let mut diagnostics = Vec::new();
+    let bp_path = root.join(&config.blueprint);
+    if !bp_path.is_file() {
+        return Err(Fatal::plain(
+            "QB016",
+            format!("blueprint `{}` not found", bp_path.display()),
+            "every bank needs a blueprint; set `blueprint = \"...\"` in qbank.toml or add blueprint.yaml",
+        ));
+    }
+    let bp_id = FileId(files.len() as u32);
+    let bp_bytes = std::fs::read(&bp_path).map_err(|e| {
+        Fatal::plain("QB016", format!("cannot read `{}`: {e}", bp_path.display()), "check the file's permissions")
+    })?;
+    let bp_text = decode(&bp_bytes, bp_id, &mut diagnostics);
+    files.push(SourceFile::new(bp_path.clone(), display_name(&root, &bp_path), bp_text));
+    let blueprint = parse_blueprint(bp_id, &files[bp_id.0 as usize].text, &mut diagnostics);
+
+    // Retired-id ledger.
+    let mut retired_ids = Vec::new();
+    let mut retired_file = None;
+    if let Some(rel) = &config.retired_ids {
+        let p = root.join(rel);
+        let text = read_text(&p)?;
+        let id = FileId(files.len() as u32);
+        files.push(SourceFile::new(p.clone(), display_name(&root, &p), text));
+        retired_file = Some(id);
+        retired_ids = parse_ledger(id, &files[id.0 as usize].text, &mut diagnostics);
+    }
+
+    // Questions.
+    let content = root.join(&config.content_dir);
+    if !content.is_dir() {
+        return Err(Fatal::plain(
+            "QB016",
+            format!("content folder `{}` not found", content.display()),
+            "set `content_dir` in qbank.toml to the folder with the question files",
+        ));
+    }
+    let mut walk_diags = Vec::new();
+    let mut paths = Vec::new();
+    let skip: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    for entry in WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        match entry {
+            Ok(e) => {
+                if !e.file_type().is_file() {
+                    continue;
+                }
+                let p = e.path();
+                let is_md = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("md"));
+                if !is_md || skip.iter().any(|s| s == p) {
+                    continue;
+                }
+                let rel = display_name(&content, p);
+                if exclude.is_match(&rel) || p.file_name().is_some_and(|n| exclude.is_match(n)) {
+                    continue;
+                }
+                paths.push(p.to_path_buf());
+            }
+            Err(e) => {
+                let where_ = e.path().map(|p| display_name(&root, p)).unwrap_or_default();
+                let msg = if e.loop_ancestor().is_some() {
+                    format!("symbolic link loop at `{where_}`")
+                } else {
+                    format!("cannot read `{where_}`: {}", e.io_error().map_or_else(|| e.to_string(), |i| i.to_string()))
+                };
+                walk_diags.push(Diagnostic::error("QB011", msg).with_help("remove the loop or fix the permissions"));
+            }
+        }
+    }
+
+    let base = files.len();
+    let max = config.max_file_size;
+    let parsed: Vec<(SourceFile, Option<Question>, Vec<Diagnostic>)> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| load_question(FileId((base + i) as u32), &root, p, max))
+        .collect();
+    let question_files = parsed.len();
+    let mut questions = Vec::with_capacity(parsed.len());
+    for (src, q, d) in parsed {
+        files.push(src);
+        questions.extend(q);
+        diagnostics.extend(d);
+    }
+    diagnostics.extend(walk_diags);
+
+    Ok(Bank {
+        root,
+        config,
+        config_file,
+        files,
+        questions,
+        blueprint,
+        retired_ids,
+        retired_file,
+        diagnostics,
+        question_files,
+    })
+}
+
+fn read_text(p: &Path) -> Result<String, Fatal> {
+    let bytes = std::fs::read(p).map_err(|e| {
+        Fatal::plain("QB016", format!("cannot read `{}`: {e}", p.display()), "check that the file exists and is readable")
+    })?;
+    let mut d = Vec::new();
+    let text = decode(&bytes, FileId(0), &mut d);
+    if !d.is_empty() {
+        return Err(Fatal::plain("QB016", format!("`{}` is not valid UTF-8", p.display()), "save it as UTF-8"));
+    }
+    Ok(text)
+}
+
+fn build_exclude(config: &Config, file: Option<FileId>, files: &[SourceFile]) -> Result<GlobSet, Fatal> {
+    let mut b = GlobSetBuilder::new();
+    for pat in &config.exclude {
+        match Glob::new(pat) {
+            Ok(g) => {
+                b.add(g);
+            }
+            Err(e) => {
+                let mut d = Diagnostic::error("QB015", format!("invalid exclude pattern `{pat}`: {e}"));
+                if let Some(f) = file {
+                    let text = &files[f.0 as usize].text;
+                    let at = text.find(pat.as_str()).unwrap_or(0);
+                    d = d.at(f, Span::new(at, at + pat.len()), "invalid glob");
+                }
+                return Err(Fatal { diagnostic: d, files: files.to_vec() });
+            }
+        }
+    }
+    b.build().map_err(|e| Fatal::plain("QB015", format!("invalid exclude patterns: {e}"), "fix `exclude` in qbank.toml"))
+}
+
+/// Read, decode and parse one question file.
+pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> (SourceFile, Option<Question>, Vec<Diagnostic>) {
+    let name = display_name(root, path);
+    let mut diags = Vec::new();
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if len > max {
+        diags.push(
+            Diagnostic::error("QB010", format!("the file is {len} bytes; the limit is {max}"))
+                .at(id, Span::new(0, 0), "file too large")
+                .with_help("a question is a few kilobytes; split the file or raise `max_file_size` in qbank.toml"),
+        );
+        return (SourceFile::new(path.to_path_buf(), name, String::new()), None, diags);
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("QB011", format!("cannot read `{name}`: {e}"))
+                    .at(id, Span::new(0, 0), "unreadable")
+                    .with_help("check the file's permissions"),
+            );
+            return (SourceFile::new(path.to_path_buf(), name, String::new()), None, diags);
+        }
+    };
+    let text = decode(&bytes, id, &mut diags);
+    let (q, d) = parse_question(id, path, &text);
+    diags.extend(d);
+    (SourceFile::new(path.to_path_buf(), name, text), Some(q), diags)
+}
+
+fn parse_ledger(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Spanned<String>> {
+    let Some(doc) = yaml::parse(text, 0, file, diags) else {
+        return Vec::new();
+    };
+    let whole = Span::new(0, text.find('\n').unwrap_or(text.len()));
+    let Some(list) = doc.value.get("retired").and_then(|v| v.as_array()) else {
+        diags.push(
+            Diagnostic::error("QB005", "the retired-id ledger needs a `retired:` list")
+                .at(file, whole, "here")
+                .with_help("write `retired: []`, then one `- id: old-id` entry per retired question"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, e) in list.iter().enumerate() {
+        let (value, pointer) = match e {
+            serde_json::Value::String(s) => (Some(s.clone()), format!("/retired/{i}")),
+            serde_json::Value::Object(m) => (
+                m.get("id").and_then(|v| v.as_str()).map(str::to_string),
+                format!("/retired/{i}/id"),
+            ),
+            _ => (None, format!("/retired/{i}")),
+        };
+        let span = doc.spans.value_or_parent(&pointer).unwrap_or(whole);
+        match value {
+            Some(v) => out.push(Spanned { value: v, span }),
+            None => diags.push(
+                Diagnostic::error("QB005", "a ledger entry needs an `id`")
+                    .at(file, span, "no id")
+                    .with_help("write `- id: old-question-id` (optionally with `reason:`)"),
+            ),
+        }
+    }
+    out
+}

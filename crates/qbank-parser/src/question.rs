@@ -1,0 +1,232 @@
+//! The typed question model. Every element carries the byte span it came from.
+
+use std::path::PathBuf;
+
+use crate::diagnostic::FileId;
+use crate::span::Span;
+use crate::yaml::SpanMap;
+
+/// A value with the span of its source text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Difficulty {
+    Easy,
+    Medium,
+    Hard,
+}
+
+impl Difficulty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Draft,
+    Review,
+    Published,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Review => "review",
+            Status::Published => "published",
+        }
+    }
+}
+
+/// A lint exception from the front matter `allow:` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allow {
+    pub rule: Spanned<String>,
+    pub reason: String,
+}
+
+/// Typed front matter. Fields that are missing or invalid are `None` or empty;
+/// the parser has reported them already.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub id: Option<Spanned<String>>,
+    pub domain: Option<Spanned<String>>,
+    pub topics: Vec<Spanned<String>>,
+    pub difficulty: Option<Difficulty>,
+    pub status: Option<Status>,
+    pub references: Vec<Spanned<String>>,
+    pub allow: Vec<Allow>,
+    /// The whole block, from the opening `---` to the closing `---`.
+    pub span: Span,
+    /// Spans of every key and value, by JSON pointer.
+    pub spans: SpanMap,
+}
+
+/// One answer option: a task-list item.
+#[derive(Debug, Clone)]
+pub struct AnswerOption {
+    /// The whole list item.
+    pub span: Span,
+    /// `[x]` or `[ ]`.
+    pub marker: Span,
+    pub is_key: bool,
+    /// The option's Markdown (without the marker and the rationale).
+    pub text: String,
+    pub text_span: Span,
+    pub rationale: Option<Section>,
+}
+
+/// A region of Markdown with its source span.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub span: Span,
+    /// Markdown source, normalised to `\n` line endings and de-indented.
+    pub markdown: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The `## Explanation` heading.
+    pub heading: Span,
+    /// The body; `None` when the heading has nothing under it.
+    pub body: Option<Section>,
+}
+
+/// Where in a question an element sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    Stem,
+    /// Option text, by index.
+    Option(usize),
+    /// Option rationale, by index.
+    Rationale(usize),
+    Explanation,
+    /// Anywhere else (misplaced content).
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeBlock {
+    pub lang: Option<String>,
+    pub code: String,
+    pub span: Span,
+    pub part: Part,
+}
+
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub url: String,
+    pub span: Span,
+    pub part: Part,
+    /// The file on disk, for local images that exist.
+    pub resolved: Option<PathBuf>,
+}
+
+/// Raw HTML in the Markdown (a block or inline tag, or a comment).
+#[derive(Debug, Clone)]
+pub struct RawHtml {
+    pub html: String,
+    pub span: Span,
+    pub part: Part,
+}
+
+/// An inline lint exception: `<!-- qbank-allow QB403: reason -->`.
+/// It covers findings of that rule on the next non-blank line.
+#[derive(Debug, Clone)]
+pub struct InlineAllow {
+    pub rule: String,
+    pub reason: String,
+    pub span: Span,
+    /// One-based line the exception applies to.
+    pub target_line: usize,
+}
+
+/// A parsed question file.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub file: FileId,
+    pub front: FrontMatter,
+    pub stem: Option<Section>,
+    pub options: Vec<AnswerOption>,
+    pub options_span: Option<Span>,
+    pub explanation: Option<Explanation>,
+    pub code_blocks: Vec<CodeBlock>,
+    pub images: Vec<Image>,
+    pub html: Vec<RawHtml>,
+    pub inline_allows: Vec<InlineAllow>,
+    /// Where the Markdown body starts (after the front matter).
+    pub body_start: usize,
+}
+
+impl Question {
+    pub fn id(&self) -> Option<&str> {
+        self.front.id.as_ref().map(|s| s.value.as_str())
+    }
+
+    pub fn status(&self) -> Status {
+        self.front.status.unwrap_or(Status::Draft)
+    }
+
+    pub fn is_published(&self) -> bool {
+        self.status() == Status::Published
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = (usize, &AnswerOption)> {
+        self.options.iter().enumerate().filter(|(_, o)| o.is_key)
+    }
+
+    pub fn key_count(&self) -> usize {
+        self.options.iter().filter(|o| o.is_key).count()
+    }
+
+    /// The regions of text a reader sees, with their part: stem, each option,
+    /// each rationale, the explanation.
+    pub fn parts(&self) -> Vec<(Part, Span)> {
+        let mut v = Vec::with_capacity(2 + 2 * self.options.len());
+        if let Some(s) = &self.stem {
+            v.push((Part::Stem, s.span));
+        }
+        for (i, o) in self.options.iter().enumerate() {
+            v.push((Part::Option(i), o.text_span));
+            if let Some(r) = &o.rationale {
+                v.push((Part::Rationale(i), r.span));
+            }
+        }
+        if let Some(Explanation { body: Some(b), .. }) = &self.explanation {
+            v.push((Part::Explanation, b.span));
+        }
+        v
+    }
+
+    /// The part that contains a byte offset.
+    pub fn part_at(&self, offset: usize) -> Part {
+        self.parts()
+            .into_iter()
+            .find(|(_, s)| s.contains(offset))
+            .map_or(Part::Other, |(p, _)| p)
+    }
+}
+
+/// Option letter for an index: A, B, … Z, then AA, AB, …
+pub fn letter(index: usize) -> String {
+    let mut n = index;
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}

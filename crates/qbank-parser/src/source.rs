@@ -1,0 +1,66 @@
+//! Source files and decoding.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, FileId};
+use crate::span::{LineCol, LineIndex, Span};
+
+/// A file's text with its line index.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path as opened.
+    pub path: PathBuf,
+    /// Path shown to users: relative to the directory qbank was pointed at, with `/`.
+    pub name: String,
+    /// Decoded text, without a UTF-8 byte-order mark.
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, name: String, text: String) -> Self {
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            path,
+            name,
+            text,
+            lines,
+        }
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.lines.line_col(&self.text, offset)
+    }
+}
+
+/// Decode bytes as UTF-8, dropping a byte-order mark. Invalid UTF-8 is
+/// replaced (so the rest of the file can still be checked) and reported as
+/// `QB001` at the first bad byte.
+pub fn decode(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            // The lossy text is identical up to `at`; the bad sequence became U+FFFD (3 bytes).
+            diags.push(
+                Diagnostic::error("QB001", "the file is not valid UTF-8")
+                    .at(file, Span::new(at, at + 3), format!("invalid byte 0x{:02X}", bytes[at]))
+                    .with_help("save the file as UTF-8 (most editors offer this under \"encoding\")"),
+            );
+            text
+        }
+    }
+}
+
+pub fn display_name(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        path.file_name()
+            .map_or_else(|| path.to_string_lossy().into_owned(), |n| n.to_string_lossy().into_owned())
+    } else {
+        s
+    }
+}

@@ -1,0 +1,326 @@
+//! YAML to JSON with source spans.
+//!
+//! Front matter and the blueprint are YAML. They are converted to
+//! `serde_json::Value` (for JSON Schema validation) while the byte span of
+//! every key and value is recorded under its JSON pointer, so each schema
+//! error can point at the exact place in the author's file.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Number, Value};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::Yaml;
+
+use crate::diagnostic::{Diagnostic, FileId};
+use crate::span::Span;
+
+/// Deepest nesting accepted in YAML documents.
+const MAX_DEPTH: usize = 64;
+
+/// Spans of one node: its key (when it is a mapping value) and its value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NodeSpans {
+    pub key: Option<Span>,
+    pub value: Span,
+}
+
+/// JSON pointer (`/topics/0`) to spans.
+#[derive(Debug, Clone, Default)]
+pub struct SpanMap {
+    map: HashMap<String, NodeSpans>,
+}
+
+impl SpanMap {
+    pub fn get(&self, pointer: &str) -> Option<NodeSpans> {
+        self.map.get(pointer).copied()
+    }
+
+    /// The value span at `pointer`, or of its nearest recorded ancestor.
+    pub fn value_or_parent(&self, pointer: &str) -> Option<Span> {
+        let mut p = pointer;
+        loop {
+            if let Some(s) = self.map.get(p) {
+                return Some(s.value);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return None,
+            }
+        }
+    }
+
+    /// The key span at `pointer` if it has one, else the value span.
+    pub fn key_or_value(&self, pointer: &str) -> Option<Span> {
+        self.map
+            .get(pointer)
+            .map(|s| s.key.unwrap_or(s.value))
+            .or_else(|| self.value_or_parent(pointer))
+    }
+}
+
+/// A parsed YAML document.
+#[derive(Debug, Clone)]
+pub struct YamlDoc {
+    pub value: Value,
+    pub spans: SpanMap,
+}
+
+/// Escape one JSON pointer segment.
+pub fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+struct Collect {
+    events: Vec<(Event, Marker)>,
+}
+
+impl MarkedEventReceiver for Collect {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        self.events.push((ev, mark));
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        pointer: String,
+        start: usize,
+    },
+    Map {
+        map: Map<String, Value>,
+        pointer: String,
+        start: usize,
+        key: Option<(String, Span)>,
+        key_spans: HashMap<String, Span>,
+    },
+}
+
+/// Parse `text` (which starts at byte `base` of the file) as one YAML document.
+///
+/// Problems are pushed to `diags` as `QB004` (syntax) or `QB007` (duplicate key).
+/// Returns `None` when the text is not valid YAML.
+pub fn parse(text: &str, base: usize, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<YamlDoc> {
+    // yaml-rust2 reports positions in characters; map them to bytes.
+    let char_to_byte: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let to_byte = |m: &Marker| -> usize {
+        base + char_to_byte
+            .get(m.index())
+            .copied()
+            .unwrap_or(text.len())
+    };
+    let line_end = |byte: usize| -> usize {
+        let rel = byte.saturating_sub(base).min(text.len());
+        base + text[rel..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| rel + i)
+    };
+
+    let mut collect = Collect { events: Vec::new() };
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut collect, false) {
+        let at = to_byte(e.marker());
+        let info = e.info().to_string();
+        diags.push(
+            Diagnostic::error("QB004", format!("invalid YAML: {info}"))
+                .at(file, Span::new(at, (at + 1).min(line_end(at))), info)
+                .with_help("front matter is YAML: `key: value` pairs, lists as `[a, b]` or `- item` lines"),
+        );
+        return None;
+    }
+
+    let mut spans = SpanMap::default();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Value> = None;
+    let mut ok = true;
+
+    for (ev, mark) in collect.events {
+        let at = to_byte(&mark);
+        // The node produced by this event, if it completes one.
+        let node: Option<(Value, Span)> = match ev {
+            Event::Scalar(s, style, _, _) => {
+                let raw_len = match style {
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => s.len() + 2,
+                    _ => s.len().max(1),
+                };
+                let end = (at + raw_len).min(line_end(at)).max(at);
+                let value = if matches!(style, TScalarStyle::Plain) {
+                    resolve_plain(&s)
+                } else {
+                    Value::String(s)
+                };
+                Some((value, Span::new(at, end)))
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                if stack.len() >= MAX_DEPTH {
+                    diags.push(
+                        Diagnostic::error("QB004", "YAML nesting is too deep")
+                            .at(file, Span::new(at, at + 1), format!("more than {MAX_DEPTH} levels"))
+                    );
+                    return None;
+                }
+                let pointer = match child_pointer(&stack) {
+                    Ok(p) => p,
+                    Err(()) => {
+                        diags.push(
+                            Diagnostic::error("QB004", "a mapping key must be a plain value")
+                                .at(file, Span::new(at, at + 1), "complex key"),
+                        );
+                        return None;
+                    }
+                };
+                if matches!(ev, Event::SequenceStart(..)) {
+                    stack.push(Frame::Seq { items: Vec::new(), pointer, start: at });
+                } else {
+                    stack.push(Frame::Map {
+                        map: Map::new(),
+                        pointer,
+                        start: at,
+                        key: None,
+                        key_spans: HashMap::new(),
+                    });
+                }
+                None
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq { items, start, .. }) => Some((Value::Array(items), Span::new(start, at.max(start)))),
+                _ => None,
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map { map, start, .. }) => Some((Value::Object(map), Span::new(start, at.max(start)))),
+                _ => None,
+            },
+            Event::Alias(_) => {
+                diags.push(
+                    Diagnostic::error("QB004", "YAML aliases are not supported")
+                        .at(file, Span::new(at, line_end(at).max(at + 1)), "alias")
+                        .with_help("write the value out in full instead of using `*alias`"),
+                );
+                ok = false;
+                Some((Value::Null, Span::new(at, at + 1)))
+            }
+            _ => None,
+        };
+
+        let Some((value, span)) = node else { continue };
+        match stack.last_mut() {
+            None => {
+                spans.map.insert(String::new(), NodeSpans { key: None, value: span });
+                root = Some(value);
+            }
+            Some(Frame::Seq { items, pointer, .. }) => {
+                let p = format!("{pointer}/{}", items.len());
+                spans.map.insert(p, NodeSpans { key: None, value: span });
+                items.push(value);
+            }
+            Some(Frame::Map { map, pointer, key, key_spans, .. }) => match key.take() {
+                None => {
+                    let k = match value {
+                        Value::String(s) => s,
+                        Value::Null => "null".to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Number(n) => n.to_string(),
+                        _ => {
+                            ok = false;
+                            diags.push(
+                                Diagnostic::error("QB004", "a mapping key must be a plain value")
+                                    .at(file, span, "complex key"),
+                            );
+                            continue;
+                        }
+                    };
+                    *key = Some((k, span));
+                }
+                Some((k, kspan)) => {
+                    if let Some(first) = key_spans.get(&k) {
+                        diags.push(
+                            Diagnostic::error("QB007", format!("duplicate key `{k}`"))
+                                .at(file, kspan, "repeated here")
+                                .also(file, *first, "first defined here")
+                                .with_help("a key may appear once; remove one of them"),
+                        );
+                    } else {
+                        key_spans.insert(k.clone(), kspan);
+                    }
+                    let p = format!("{pointer}/{}", escape_pointer(&k));
+                    spans.map.insert(p, NodeSpans { key: Some(kspan), value: span });
+                    map.insert(k, value);
+                }
+            },
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(YamlDoc {
+        value: root.unwrap_or(Value::Null),
+        spans,
+    })
+}
+
+fn child_pointer(stack: &[Frame]) -> Result<String, ()> {
+    Ok(match stack.last() {
+        None => String::new(),
+        Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
+        Some(Frame::Map { pointer, key, .. }) => match key {
+            Some((k, _)) => format!("{pointer}/{}", escape_pointer(k)),
+            None => return Err(()),
+        },
+    })
+}
+
+fn resolve_plain(s: &str) -> Value {
+    match Yaml::from_str(s) {
+        Yaml::Integer(i) => Value::Number(i.into()),
+        Yaml::Real(r) => r
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map_or_else(|| Value::String(s.to_string()), Value::Number),
+        Yaml::Boolean(b) => Value::Bool(b),
+        Yaml::Null => Value::Null,
+        _ => Value::String(s.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_at_keys_and_values() {
+        let text = "id: abc\ntopics: [x, 'y']\n";
+        let mut d = Vec::new();
+        let doc = parse(text, 10, FileId(0), &mut d).expect("valid");
+        assert!(d.is_empty());
+        let id = doc.spans.get("/id").expect("id");
+        assert_eq!(id.key, Some(Span::new(10, 12)));
+        assert_eq!(id.value, Span::new(14, 17));
+        let y = doc.spans.get("/topics/1").expect("topic");
+        assert_eq!(&text[y.value.start - 10..y.value.end - 10], "'y'");
+        assert_eq!(doc.value["topics"][1], "y");
+    }
+
+    #[test]
+    fn duplicate_keys_and_syntax_errors() {
+        let mut d = Vec::new();
+        parse("a: 1\na: 2\n", 0, FileId(0), &mut d);
+        assert_eq!(d[0].code, "QB007");
+        let mut d = Vec::new();
+        assert!(parse("a: [b\nc: d", 0, FileId(0), &mut d).is_none());
+        assert_eq!(d[0].code, "QB004");
+    }
+
+    #[test]
+    fn non_ascii_offsets_are_bytes() {
+        let text = "é: 'ü'\n";
+        let mut d = Vec::new();
+        let doc = parse(text, 0, FileId(0), &mut d).expect("valid");
+        let s = doc.spans.get("/é").expect("key");
+        assert_eq!(&text[s.value.start..s.value.end], "'ü'");
+    }
+}
