@@ -1,0 +1,220 @@
+//! qbank exporters: JSON, printable HTML and Anki.
+//!
+//! Every format implements [`Exporter`] and reads only the bank model.
+//! [`build`] writes all requested formats into a temporary folder beside the
+//! output folder and renames it into place, so a failed build leaves the
+//! previous output untouched.
+
+pub mod anki;
+pub mod html;
+pub mod json;
+pub mod markdown;
+
+use std::path::{Path, PathBuf};
+
+use qbank_parser::coverage::Coverage;
+use qbank_parser::{Bank, Blueprint, Question};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum FormatId {
+    Json,
+    Html,
+    Anki,
+}
+
+impl std::fmt::Display for FormatId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FormatId::Json => "json",
+            FormatId::Html => "html",
+            FormatId::Anki => "anki",
+        })
+    }
+}
+
+/// Where the HTML booklet shows answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Answers {
+    /// An answer key after the questions, starting on a new page.
+    End,
+    /// Each question followed by its key, rationales and explanation (study edition).
+    Inline,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub formats: Vec<FormatId>,
+    pub include_drafts: bool,
+    pub answers: Answers,
+    /// Templates overriding the built-in ones.
+    pub templates: Option<PathBuf>,
+    /// Test hook: fail after writing this format (`json`, `html`, `anki`).
+    pub fail_after: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub files: Vec<PathBuf>,
+    pub questions: usize,
+}
+
+#[derive(Debug)]
+pub enum ExportError {
+    Io(PathBuf, std::io::Error),
+    /// The output folder is not acceptable.
+    Refused(String),
+    /// A format failed.
+    Format(FormatId, String),
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+            ExportError::Refused(m) => f.write_str(m),
+            ExportError::Format(id, m) => write!(f, "{id} export failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ExportError {}
+
+/// What exporters read: the bank, the questions to export, and options.
+pub struct Input<'a> {
+    pub bank: &'a Bank,
+    pub blueprint: &'a Blueprint,
+    /// Questions to export, in bank order.
+    pub questions: Vec<&'a Question>,
+    pub coverage: Coverage,
+    pub answers: Answers,
+    pub templates: Option<&'a Path>,
+}
+
+impl Input<'_> {
+    pub fn source_text(&self, q: &Question) -> &str {
+        &self.bank.file(q.file).text
+    }
+}
+
+/// One output format.
+pub trait Exporter {
+    fn id(&self) -> FormatId;
+    /// Write this format's files into `dir`; return the paths written.
+    fn export(&self, input: &Input<'_>, dir: &Path) -> Result<Vec<PathBuf>, ExportError>;
+}
+
+pub fn exporter(id: FormatId) -> Box<dyn Exporter> {
+    match id {
+        FormatId::Json => Box::new(json::JsonExporter),
+        FormatId::Html => Box::new(html::HtmlExporter),
+        FormatId::Anki => Box::new(anki::AnkiExporter),
+    }
+}
+
+/// Prepare the export input: select questions (published, or all with drafts).
+pub fn input<'a>(bank: &'a Bank, opts: &'a BuildOptions) -> Result<Input<'a>, ExportError> {
+    let blueprint = bank
+        .blueprint
+        .as_ref()
+        .ok_or_else(|| ExportError::Refused("the bank has no valid blueprint".into()))?;
+    let questions = bank
+        .questions
+        .iter()
+        .filter(|q| opts.include_drafts || q.is_published())
+        .collect();
+    Ok(Input {
+        bank,
+        blueprint,
+        questions,
+        coverage: qbank_parser::coverage::compute(bank, blueprint, bank.config.coverage.forms),
+        answers: opts.answers,
+        templates: opts.templates.as_deref(),
+    })
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Check the bank's output folder, write every format into a temporary
+/// folder, then swap it into place.
+pub fn build(bank: &Bank, opts: &BuildOptions) -> Result<BuildReport, ExportError> {
+    let out = absolute(&opts.out);
+    if out.is_file() {
+        return Err(ExportError::Refused(format!(
+            "--out {} is a file; give a folder",
+            opts.out.display()
+        )));
+    }
+    let content = absolute(&bank.root.join(&bank.config.content_dir));
+    let root = absolute(&bank.root);
+    if out.starts_with(&content) || content.starts_with(&out) || out == root {
+        return Err(ExportError::Refused(format!(
+            "--out {} overlaps the bank's content folder; write exports elsewhere (for example `dist`)",
+            opts.out.display()
+        )));
+    }
+    let parent = out
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&parent).map_err(|e| ExportError::Io(parent.clone(), e))?;
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| ExportError::Io(tmp.clone(), e))?;
+
+    let result = (|| {
+        let input = input(bank, opts)?;
+        let mut formats = opts.formats.clone();
+        formats.sort();
+        formats.dedup();
+        let mut files = Vec::new();
+        for f in formats {
+            let written = exporter(f).export(&input, &tmp)?;
+            files.extend(
+                written
+                    .into_iter()
+                    .map(|p| out.join(p.strip_prefix(&tmp).unwrap_or(&p))),
+            );
+            if opts.fail_after.as_deref() == Some(&f.to_string()) {
+                return Err(ExportError::Format(
+                    f,
+                    "simulated failure (QBANK_TEST_FAIL_AFTER)".into(),
+                ));
+            }
+        }
+        Ok(BuildReport {
+            files,
+            questions: input.questions.len(),
+        })
+    })();
+
+    match result {
+        Ok(report) => {
+            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            if out.exists() {
+                std::fs::rename(&out, &old).map_err(|e| ExportError::Io(out.clone(), e))?;
+            }
+            if let Err(e) = std::fs::rename(&tmp, &out) {
+                // Put the previous output back.
+                let _ = std::fs::rename(&old, &out);
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(ExportError::Io(out, e));
+            }
+            let _ = std::fs::remove_dir_all(&old);
+            Ok(report)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The qbank linter: pure rules over the parsed bank model.
+//!
+//! Each rule lives in its own file under `rules/`, with a stable code, a
+//! kebab-case name, a default severity and its documentation. Question rules
+//! run in parallel; bank rules see the whole bank. [`lint`] applies the
+//! configuration (severity overrides) and the authors' exceptions, then sorts
+//! the findings by file, line and code.
+
+pub mod context;
+pub mod docs;
+pub mod exceptions;
+pub mod rules;
+pub mod terms;
+pub mod text;
+
+use qbank_parser::codes::{CodeDoc, PARSE_CODES};
+use qbank_parser::config::Level;
+use qbank_parser::{Bank, Diagnostic, Severity};
+use rayon::prelude::*;
+
+pub use context::Ctx;
+pub use rules::{Check, Rule, RULES};
+
+/// Documentation for a code or name: parse codes and lint rules alike.
+pub fn find_doc(code_or_name: &str) -> Option<&'static CodeDoc> {
+    let key = code_or_name.trim();
+    all_docs().find(|d| d.code.eq_ignore_ascii_case(key) || d.name.eq_ignore_ascii_case(key))
+}
+
+/// Every documented code, parse codes first, in code order.
+pub fn all_docs() -> impl Iterator<Item = &'static CodeDoc> {
+    PARSE_CODES.iter().chain(RULES.iter().map(|r| &r.doc))
+}
+
+/// Lint the bank. Returns parse diagnostics and lint findings together,
+/// with configured severities and exceptions applied, sorted.
+pub fn lint(bank: &Bank) -> Vec<Diagnostic> {
+    let mut setup = Vec::new();
+    let terms = terms::compile(bank.blueprint.as_ref(), &mut setup);
+    let ctx = Ctx::new(bank, terms::Terms::new(terms));
+
+    let per_question: Vec<Vec<Diagnostic>> = bank
+        .questions
+        .par_iter()
+        .map(|q| {
+            let mut out = Vec::new();
+            for rule in RULES.iter() {
+                if let Check::Question(f) = rule.check {
+                    if ctx.enabled(rule) {
+                        f(&ctx, q, &mut out);
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut findings: Vec<Diagnostic> = per_question.into_iter().flatten().collect();
+    for rule in RULES.iter() {
+        if let Check::Bank(f) = rule.check {
+            if ctx.enabled(rule) {
+                f(&ctx, &mut findings);
+            }
+        }
+    }
+    exceptions::apply(&ctx, &mut findings);
+    apply_levels(&ctx, &mut findings);
+
+    let mut all = bank.diagnostics.clone();
+    all.extend(setup);
+    all.extend(ctx.config_findings());
+    all.extend(findings);
+    sort(bank, &mut all);
+    all
+}
+
+/// Sort by file name, line, column, code, then message: deterministic output.
+pub fn sort(bank: &Bank, diags: &mut [Diagnostic]) {
+    diags.sort_by_cached_key(|d| {
+        let (name, start) = match &d.primary {
+            Some(l) => (bank.file(l.file).name.clone(), l.span.start),
+            None => (String::new(), 0),
+        };
+        (name, start, d.code, d.message.clone())
+    });
+}
+
+fn apply_levels(ctx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
+    findings.retain_mut(|d| match ctx.level(d.code) {
+        Some(Level::Off) => false,
+        Some(Level::Info) => {
+            d.severity = Severity::Info;
+            true
+        }
+        Some(Level::Warning) => {
+            d.severity = Severity::Warning;
+            true
+        }
+        Some(Level::Error) => {
+            d.severity = Severity::Error;
+            true
+        }
+        None => true,
+    });
+}

@@ -94,7 +94,11 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
     let (config, config_file) = if config_path.is_file() {
         let text = read_text(&config_path)?;
         let id = FileId(files.len() as u32);
-        files.push(SourceFile::new(config_path.clone(), display_name(&root, &config_path), text));
+        files.push(SourceFile::new(
+            config_path.clone(),
+            display_name(&root, &config_path),
+            text,
+        ));
         match parse_config(id, &files[id.0 as usize].text) {
             Ok(c) => (c, Some(id)),
             Err(diagnostic) => return Err(Fatal { diagnostic, files }),
@@ -117,10 +121,18 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
     }
     let bp_id = FileId(files.len() as u32);
     let bp_bytes = std::fs::read(&bp_path).map_err(|e| {
-        Fatal::plain("QB016", format!("cannot read `{}`: {e}", bp_path.display()), "check the file's permissions")
+        Fatal::plain(
+            "QB016",
+            format!("cannot read `{}`: {e}", bp_path.display()),
+            "check the file's permissions",
+        )
     })?;
     let bp_text = decode(&bp_bytes, bp_id, &mut diagnostics);
-    files.push(SourceFile::new(bp_path.clone(), display_name(&root, &bp_path), bp_text));
+    files.push(SourceFile::new(
+        bp_path.clone(),
+        display_name(&root, &bp_path),
+        bp_text,
+    ));
     let blueprint = parse_blueprint(bp_id, &files[bp_id.0 as usize].text, &mut diagnostics);
 
     // Retired-id ledger.
@@ -174,9 +186,16 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
                 let msg = if e.loop_ancestor().is_some() {
                     format!("symbolic link loop at `{where_}`")
                 } else {
-                    format!("cannot read `{where_}`: {}", e.io_error().map_or_else(|| e.to_string(), |i| i.to_string()))
+                    format!(
+                        "cannot read `{where_}`: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |i| i.to_string())
+                    )
                 };
-                walk_diags.push(Diagnostic::error("QB011", msg).with_help("remove the loop or fix the permissions"));
+                walk_diags.push(
+                    Diagnostic::error("QB011", msg)
+                        .with_help("remove the loop or fix the permissions"),
+                );
             }
         }
     }
@@ -213,17 +232,29 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
 
 fn read_text(p: &Path) -> Result<String, Fatal> {
     let bytes = std::fs::read(p).map_err(|e| {
-        Fatal::plain("QB016", format!("cannot read `{}`: {e}", p.display()), "check that the file exists and is readable")
+        Fatal::plain(
+            "QB016",
+            format!("cannot read `{}`: {e}", p.display()),
+            "check that the file exists and is readable",
+        )
     })?;
     let mut d = Vec::new();
     let text = decode(&bytes, FileId(0), &mut d);
     if !d.is_empty() {
-        return Err(Fatal::plain("QB016", format!("`{}` is not valid UTF-8", p.display()), "save it as UTF-8"));
+        return Err(Fatal::plain(
+            "QB016",
+            format!("`{}` is not valid UTF-8", p.display()),
+            "save it as UTF-8",
+        ));
     }
     Ok(text)
 }
 
-fn build_exclude(config: &Config, file: Option<FileId>, files: &[SourceFile]) -> Result<GlobSet, Fatal> {
+fn build_exclude(
+    config: &Config,
+    file: Option<FileId>,
+    files: &[SourceFile],
+) -> Result<GlobSet, Fatal> {
     let mut b = GlobSetBuilder::new();
     for pat in &config.exclude {
         match Glob::new(pat) {
@@ -231,21 +262,36 @@ fn build_exclude(config: &Config, file: Option<FileId>, files: &[SourceFile]) ->
                 b.add(g);
             }
             Err(e) => {
-                let mut d = Diagnostic::error("QB015", format!("invalid exclude pattern `{pat}`: {e}"));
+                let mut d =
+                    Diagnostic::error("QB015", format!("invalid exclude pattern `{pat}`: {e}"));
                 if let Some(f) = file {
                     let text = &files[f.0 as usize].text;
                     let at = text.find(pat.as_str()).unwrap_or(0);
                     d = d.at(f, Span::new(at, at + pat.len()), "invalid glob");
                 }
-                return Err(Fatal { diagnostic: d, files: files.to_vec() });
+                return Err(Fatal {
+                    diagnostic: d,
+                    files: files.to_vec(),
+                });
             }
         }
     }
-    b.build().map_err(|e| Fatal::plain("QB015", format!("invalid exclude patterns: {e}"), "fix `exclude` in qbank.toml"))
+    b.build().map_err(|e| {
+        Fatal::plain(
+            "QB015",
+            format!("invalid exclude patterns: {e}"),
+            "fix `exclude` in qbank.toml",
+        )
+    })
 }
 
 /// Read, decode and parse one question file.
-pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> (SourceFile, Option<Question>, Vec<Diagnostic>) {
+pub fn load_question(
+    id: FileId,
+    root: &Path,
+    path: &Path,
+    max: u64,
+) -> (SourceFile, Option<Question>, Vec<Diagnostic>) {
     let name = display_name(root, path);
     let mut diags = Vec::new();
     let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -255,7 +301,11 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> (SourceF
                 .at(id, Span::new(0, 0), "file too large")
                 .with_help("a question is a few kilobytes; split the file or raise `max_file_size` in qbank.toml"),
         );
-        return (SourceFile::new(path.to_path_buf(), name, String::new()), None, diags);
+        return (
+            SourceFile::new(path.to_path_buf(), name, String::new()),
+            None,
+            diags,
+        );
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -265,13 +315,21 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> (SourceF
                     .at(id, Span::new(0, 0), "unreadable")
                     .with_help("check the file's permissions"),
             );
-            return (SourceFile::new(path.to_path_buf(), name, String::new()), None, diags);
+            return (
+                SourceFile::new(path.to_path_buf(), name, String::new()),
+                None,
+                diags,
+            );
         }
     };
     let text = decode(&bytes, id, &mut diags);
     let (q, d) = parse_question(id, path, &text);
     diags.extend(d);
-    (SourceFile::new(path.to_path_buf(), name, text), Some(q), diags)
+    (
+        SourceFile::new(path.to_path_buf(), name, text),
+        Some(q),
+        diags,
+    )
 }
 
 fn parse_ledger(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Spanned<String>> {
@@ -283,7 +341,9 @@ fn parse_ledger(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Sp
         diags.push(
             Diagnostic::error("QB005", "the retired-id ledger needs a `retired:` list")
                 .at(file, whole, "here")
-                .with_help("write `retired: []`, then one `- id: old-id` entry per retired question"),
+                .with_help(
+                    "write `retired: []`, then one `- id: old-id` entry per retired question",
+                ),
         );
         return Vec::new();
     };

@@ -118,14 +118,24 @@ pub fn parse_blueprint(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) ->
     let before = diags.len();
     let doc = yaml::parse(text, 0, file, diags)?;
     let whole = Span::new(0, text.find('\n').unwrap_or(text.len()));
-    schema::validate(&schema::BLUEPRINT, &doc, file, whole, "the blueprint", diags);
+    schema::validate(
+        &schema::BLUEPRINT,
+        &doc,
+        file,
+        whole,
+        "the blueprint",
+        diags,
+    );
     if diags.len() > before {
         return None;
     }
     let raw: Raw = match serde_json::from_value(doc.value) {
         Ok(r) => r,
         Err(e) => {
-            diags.push(Diagnostic::error("QB005", format!("invalid blueprint: {e}")).at(file, whole, "here"));
+            diags.push(
+                Diagnostic::error("QB005", format!("invalid blueprint: {e}"))
+                    .at(file, whole, "here"),
+            );
             return None;
         }
     };
@@ -156,10 +166,13 @@ fn check_consistency(bp: &Blueprint, diags: &mut Vec<Diagnostic>) {
             let p = format!("/domains/{di}/topics/{ti}/id");
             if let Some(first) = seen.insert(&t.id, p.clone()) {
                 diags.push(
-                    Diagnostic::error("QB014", format!("id `{}` is defined twice in the blueprint", t.id))
-                        .at(bp.file, bp.span(&p), "defined again here")
-                        .also(bp.file, bp.span(&first), "first defined here")
-                        .with_help("domain and topic ids must be unique across the blueprint"),
+                    Diagnostic::error(
+                        "QB014",
+                        format!("id `{}` is defined twice in the blueprint", t.id),
+                    )
+                    .at(bp.file, bp.span(&p), "defined again here")
+                    .also(bp.file, bp.span(&first), "first defined here")
+                    .with_help("domain and topic ids must be unique across the blueprint"),
                 );
             }
         }
@@ -167,22 +180,42 @@ fn check_consistency(bp: &Blueprint, diags: &mut Vec<Diagnostic>) {
     let total: f64 = bp.domains.iter().map(|d| d.weight).sum();
     if (total - 100.0).abs() > 1e-6 {
         diags.push(
-            Diagnostic::error("QB014", format!("domain weights add up to {total}, not 100"))
-                .at(bp.file, bp.span("/domains"), "weights of these domains")
-                .with_help("weights are percentages of the exam; make them sum to 100"),
+            Diagnostic::error(
+                "QB014",
+                format!("domain weights add up to {total}, not 100"),
+            )
+            .at(bp.file, bp.span("/domains"), "weights of these domains")
+            .with_help("weights are percentages of the exam; make them sum to 100"),
         );
     }
     for (i, r) in bp.retired_topics.iter().enumerate() {
         if bp.topic(&r.successor).is_none() && bp.domain(&r.successor).is_none() {
             diags.push(
-                Diagnostic::error("QB014", format!("retired topic `{}` names an unknown successor `{}`", r.id, r.successor))
-                    .at(bp.file, bp.span(&format!("/retired_topics/{i}/successor")), "not a topic or domain id"),
+                Diagnostic::error(
+                    "QB014",
+                    format!(
+                        "retired topic `{}` names an unknown successor `{}`",
+                        r.id, r.successor
+                    ),
+                )
+                .at(
+                    bp.file,
+                    bp.span(&format!("/retired_topics/{i}/successor")),
+                    "not a topic or domain id",
+                ),
             );
         }
         if bp.topic(&r.id).is_some() {
             diags.push(
-                Diagnostic::error("QB014", format!("topic `{}` is both current and retired", r.id))
-                    .at(bp.file, bp.span(&format!("/retired_topics/{i}/id")), "also a current topic"),
+                Diagnostic::error(
+                    "QB014",
+                    format!("topic `{}` is both current and retired", r.id),
+                )
+                .at(
+                    bp.file,
+                    bp.span(&format!("/retired_topics/{i}/id")),
+                    "also a current topic",
+                ),
             );
         }
     }

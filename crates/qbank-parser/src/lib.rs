@@ -8,6 +8,7 @@ pub mod bank;
 pub mod blueprint;
 pub mod codes;
 pub mod config;
+pub mod coverage;
 pub mod diagnostic;
 pub mod parse;
 pub mod question;
@@ -27,7 +28,10 @@ pub use span::{LineCol, Span};
 
 /// Parse one file's bytes as a question (with `FileId(0)`), decoding it first.
 /// This is the entry point the fuzzers use.
-pub fn parse_bytes(path: &std::path::Path, bytes: &[u8]) -> (SourceFile, Question, Vec<Diagnostic>) {
+pub fn parse_bytes(
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> (SourceFile, Question, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let text = source::decode(bytes, FileId(0), &mut diags);
     let (q, d) = parse_question(FileId(0), path, &text);

@@ -20,8 +20,15 @@ pub fn markdown_options() -> Options {
 
 enum Split {
     Missing,
-    Unclosed { open: Span },
-    Found { open: Span, yaml: Range<usize>, close: Span, body: usize },
+    Unclosed {
+        open: Span,
+    },
+    Found {
+        open: Span,
+        yaml: Range<usize>,
+        close: Span,
+        body: usize,
+    },
 }
 
 /// Find the front matter: a first line `---`, YAML, and a closing `---` (or `...`) line.
@@ -57,7 +64,11 @@ pub fn parse_question(file: FileId, path: &Path, text: &str) -> (Question, Vec<D
     let mut front = FrontMatter::default();
     let body_start = match split_front_matter(text) {
         Split::Missing => {
-            let first_end = text.find(['\r', '\n']).unwrap_or(text.len()).max(1).min(text.len());
+            let first_end = text
+                .find(['\r', '\n'])
+                .unwrap_or(text.len())
+                .max(1)
+                .min(text.len());
             diags.push(
                 Diagnostic::error("QB002", "the file has no front matter")
                     .at(file, Span::new(0, first_end), "expected `---` on the first line")
@@ -76,17 +87,31 @@ pub fn parse_question(file: FileId, path: &Path, text: &str) -> (Question, Vec<D
             let q = empty_question(file, front, text.len());
             return (q, diags);
         }
-        Split::Found { open, yaml: y, close, body } => {
+        Split::Found {
+            open,
+            yaml: y,
+            close,
+            body,
+        } => {
             front.span = open.cover(close);
             if let Some(doc) = yaml::parse(&text[y.clone()], y.start, file, &mut diags) {
                 if doc.value.is_null() {
                     diags.push(
                         Diagnostic::error("QB005", "the front matter is empty")
                             .at(file, front.span, "no keys here")
-                            .with_help("add the keys `id`, `domain`, `topics`, `difficulty` and `status`"),
+                            .with_help(
+                                "add the keys `id`, `domain`, `topics`, `difficulty` and `status`",
+                            ),
                     );
                 } else {
-                    schema::validate(&schema::QUESTION, &doc, file, open, "front matter", &mut diags);
+                    schema::validate(
+                        &schema::QUESTION,
+                        &doc,
+                        file,
+                        open,
+                        "front matter",
+                        &mut diags,
+                    );
                     extract_front(&doc.value, &doc.spans, &mut front);
                 }
                 front.spans = doc.spans;
@@ -119,7 +144,10 @@ fn empty_question(file: FileId, front: FrontMatter, body_start: usize) -> Questi
 fn spanned_str(v: &Value, spans: &SpanMap, pointer: &str) -> Option<Spanned<String>> {
     let s = v.as_str()?;
     let span = spans.get(pointer)?.value;
-    Some(Spanned { value: s.to_string(), span })
+    Some(Spanned {
+        value: s.to_string(),
+        span,
+    })
 }
 
 fn extract_front(v: &Value, spans: &SpanMap, front: &mut FrontMatter) {
@@ -188,12 +216,18 @@ fn top_level_blocks(events: &[Ev<'_>]) -> Vec<Block> {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     let span = Span::from(events[start].1.clone());
-                    blocks.push(Block { events: start..i + 1, span });
+                    blocks.push(Block {
+                        events: start..i + 1,
+                        span,
+                    });
                 }
             }
             _ => {
                 if depth == 0 {
-                    blocks.push(Block { events: i..i + 1, span: Span::from(events[i].1.clone()) });
+                    blocks.push(Block {
+                        events: i..i + 1,
+                        span: Span::from(events[i].1.clone()),
+                    });
                 }
             }
         }
@@ -230,7 +264,9 @@ fn list_items(events: &[Ev<'_>], block: &Block) -> Vec<Range<usize>> {
 fn task_marker(events: &[Ev<'_>], item: &Range<usize>) -> Option<(bool, Span)> {
     for i in item.start + 1..(item.start + 3).min(item.end) {
         match &events[i].0 {
-            Event::TaskListMarker(checked) => return Some((*checked, Span::from(events[i].1.clone()))),
+            Event::TaskListMarker(checked) => {
+                return Some((*checked, Span::from(events[i].1.clone())))
+            }
             Event::Start(Tag::Paragraph) => continue,
             _ => return None,
         }
@@ -290,7 +326,9 @@ fn unquote(src: &str) -> String {
             out.push('\n');
         }
         let t = l.trim_start();
-        let t = t.strip_prefix('>').map_or(t, |r| r.strip_prefix(' ').unwrap_or(r));
+        let t = t
+            .strip_prefix('>')
+            .map_or(t, |r| r.strip_prefix(' ').unwrap_or(r));
         out.push_str(t);
     }
     out.trim().to_string()
@@ -300,7 +338,11 @@ fn section(text: &str, span: Span, dedent_it: bool) -> Section {
     let raw = &text[span.start..span.end];
     Section {
         span,
-        markdown: if dedent_it { dedent(raw) } else { raw.replace("\r\n", "\n").trim().to_string() },
+        markdown: if dedent_it {
+            dedent(raw)
+        } else {
+            raw.to_string()
+        },
     }
 }
 
@@ -312,7 +354,13 @@ enum Phase {
     Trailing,
 }
 
-fn parse_body(q: &mut Question, path: &Path, text: &str, body_start: usize, diags: &mut Vec<Diagnostic>) {
+fn parse_body(
+    q: &mut Question,
+    path: &Path,
+    text: &str,
+    body_start: usize,
+    diags: &mut Vec<Diagnostic>,
+) {
     let file = q.file;
     let body = &text[body_start..];
     let events: Vec<Ev<'_>> = Parser::new_ext(body, markdown_options())
@@ -329,7 +377,9 @@ fn parse_body(q: &mut Question, path: &Path, text: &str, body_start: usize, diag
     for block in &blocks {
         let first = &events[block.events.start].0;
         let is_comment = matches!(first, Event::Start(Tag::HtmlBlock))
-            && text[block.span.start..block.span.end].trim_start().starts_with("<!--");
+            && text[block.span.start..block.span.end]
+                .trim_start()
+                .starts_with("<!--");
         let heading = heading_text(&events, block);
         match phase {
             Phase::Stem => {
@@ -341,7 +391,8 @@ fn parse_body(q: &mut Question, path: &Path, text: &str, body_start: usize, diag
                         if tasks < items.len() {
                             for (it, m) in items.iter().zip(&markers) {
                                 if m.is_none() {
-                                    let span = trim_span(text, Span::from(events[it.start].1.clone()));
+                                    let span =
+                                        trim_span(text, Span::from(events[it.start].1.clone()));
                                     diags.push(
                                         Diagnostic::error("QB012", "an option is missing its `[ ]` or `[x]` box")
                                             .at(file, Span::new(span.start, line_end(text, span.start)), "not a task item")
@@ -413,7 +464,11 @@ fn parse_body(q: &mut Question, path: &Path, text: &str, body_start: usize, diag
     if q.stem.as_ref().is_none_or(|s| s.markdown.is_empty()) {
         q.stem = None;
         let at = q.options_span.map_or(body_start, |s| s.start);
-        let at = if at >= text.len() { text.len().saturating_sub(1) } else { at };
+        let at = if at >= text.len() {
+            text.len().saturating_sub(1)
+        } else {
+            at
+        };
         diags.push(
             Diagnostic::error("QB008", "the question has no stem")
                 .at(file, Span::new(at, line_end(text, at).max(at)), "the stem should come before this")
@@ -422,7 +477,9 @@ fn parse_body(q: &mut Question, path: &Path, text: &str, body_start: usize, diag
     }
     q.explanation = expl_heading.map(|heading| Explanation {
         heading,
-        body: expl_span.map(|s| section(text, trim_span(text, s), false)).filter(|s| !s.markdown.is_empty()),
+        body: expl_span
+            .map(|s| section(text, trim_span(text, s), false))
+            .filter(|s| !s.markdown.is_empty()),
     });
 
     collect_inline(q, path, text, &events, diags);
@@ -454,12 +511,19 @@ fn parse_options(
                 _ => {}
             }
         }
-        let text_start = if marker.is_some() { marker_span.end } else { item_span.start + 1 };
+        let text_start = if marker.is_some() {
+            marker_span.end
+        } else {
+            item_span.start + 1
+        };
         let text_end = rationale.map_or(item_span.end, |r| r.start).max(text_start);
         let text_span = trim_span(text, Span::new(text_start.min(text_end), text_end));
         let rationale = rationale.map(|r| {
             let r = trim_span(text, r);
-            Section { span: r, markdown: unquote(&text[r.start..r.end]) }
+            Section {
+                span: r,
+                markdown: unquote(&text[r.start..r.end]),
+            }
         });
         q.options.push(AnswerOption {
             span: item_span,
@@ -477,7 +541,13 @@ fn line_end(text: &str, at: usize) -> usize {
     text[at..].find(['\r', '\n']).map_or(text.len(), |i| at + i)
 }
 
-fn collect_inline(q: &mut Question, path: &Path, text: &str, events: &[Ev<'_>], diags: &mut Vec<Diagnostic>) {
+fn collect_inline(
+    q: &mut Question,
+    path: &Path,
+    text: &str,
+    events: &[Ev<'_>],
+    diags: &mut Vec<Diagnostic>,
+) {
     let file = q.file;
     let base = path.parent().unwrap_or_else(|| Path::new(""));
     let mut code: Option<(Option<String>, Span, String)> = None;
@@ -486,7 +556,9 @@ fn collect_inline(q: &mut Question, path: &Path, text: &str, events: &[Ev<'_>], 
         match ev {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(str::to_string),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().map(str::to_string)
+                    }
                     CodeBlockKind::Indented => None,
                 };
                 code = Some((lang, span, String::new()));
@@ -499,13 +571,19 @@ fn collect_inline(q: &mut Question, path: &Path, text: &str, events: &[Ev<'_>], 
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, span, code_text)) = code.take() {
                     let part = q.part_at(span.start);
-                    q.code_blocks.push(CodeBlock { lang, code: code_text.replace("\r\n", "\n"), span, part });
+                    q.code_blocks.push(CodeBlock {
+                        lang,
+                        code: code_text.replace("\r\n", "\n"),
+                        span,
+                        part,
+                    });
                 }
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 let url = dest_url.to_string();
                 let part = q.part_at(span.start);
-                let local = !(url.contains("://") || url.starts_with("data:") || url.starts_with("//"));
+                let local =
+                    !(url.contains("://") || url.starts_with("data:") || url.starts_with("//"));
                 let mut resolved = None;
                 if local {
                     let clean = url.split(['#', '?']).next().unwrap_or_default();
@@ -520,14 +598,23 @@ fn collect_inline(q: &mut Question, path: &Path, text: &str, events: &[Ev<'_>], 
                         );
                     }
                 }
-                q.images.push(Image { url, span, part, resolved });
+                q.images.push(Image {
+                    url,
+                    span,
+                    part,
+                    resolved,
+                });
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 let part = q.part_at(span.start);
                 if let Some(a) = parse_allow_comment(h, span, text) {
                     q.inline_allows.push(a);
                 }
-                q.html.push(RawHtml { html: h.to_string(), span, part });
+                q.html.push(RawHtml {
+                    html: h.to_string(),
+                    span,
+                    part,
+                });
             }
             _ => {}
         }
@@ -536,13 +623,22 @@ fn collect_inline(q: &mut Question, path: &Path, text: &str, events: &[Ev<'_>], 
 
 /// `<!-- qbank-allow QB403: reason -->` → an inline exception for the next non-blank line.
 fn parse_allow_comment(html: &str, span: Span, text: &str) -> Option<InlineAllow> {
-    let inner = html.trim().strip_prefix("<!--")?.trim_end().strip_suffix("-->")?.trim();
+    let inner = html
+        .trim()
+        .strip_prefix("<!--")?
+        .trim_end()
+        .strip_suffix("-->")?
+        .trim();
     let rest = inner.strip_prefix("qbank-allow")?.trim_start();
-    let code_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+    let code_len = rest
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
     let rule = rest[..code_len].to_string();
     let reason = rest[code_len..].trim_start_matches(':').trim().to_string();
     // Target: the first non-blank line after the comment ends.
-    let comment_end = text[span.start..].find("-->").map_or(span.end, |i| span.start + i + 3);
+    let comment_end = text[span.start..]
+        .find("-->")
+        .map_or(span.end, |i| span.start + i + 3);
     let mut line = text[..comment_end].matches('\n').count() + 1;
     for l in text[comment_end..].split('\n').skip(1) {
         line += 1;
@@ -550,5 +646,10 @@ fn parse_allow_comment(html: &str, span: Span, text: &str) -> Option<InlineAllow
             break;
         }
     }
-    Some(InlineAllow { rule, reason, span, target_line: line })
+    Some(InlineAllow {
+        rule,
+        reason,
+        span,
+        target_line: line,
+    })
 }

@@ -89,7 +89,9 @@ pub struct AnswerOption {
 #[derive(Debug, Clone)]
 pub struct Section {
     pub span: Span,
-    /// Markdown source, normalised to `\n` line endings and de-indented.
+    /// Markdown source. For the stem and explanation this is exactly the
+    /// source text of `span`; option texts and rationales are de-indented and
+    /// unquoted, with `\n` line endings.
     pub markdown: String,
 }
 

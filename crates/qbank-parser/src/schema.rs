@@ -57,8 +57,11 @@ pub fn validate(
                 for key in unexpected {
                     let p = format!("{pointer}/{}", escape_pointer(key));
                     let span = doc.spans.key_or_value(&p).unwrap_or(whole);
-                    let mut d = Diagnostic::error("QB006", format!("unknown key `{key}` in {what}"))
-                        .at(file, span, "not a known key");
+                    let mut d = Diagnostic::error(
+                        "QB006",
+                        format!("unknown key `{key}` in {what}"),
+                    )
+                    .at(file, span, "not a known key");
                     d = match nearest(key, &known) {
                         Some(best) => d.with_help(format!("did you mean `{best}`?")),
                         None => d.with_help(format!("known keys: {}", known.join(", "))),
@@ -67,7 +70,9 @@ pub fn validate(
                 }
             }
             ValidationErrorKind::Required { property } => {
-                let name = property.as_str().map_or_else(|| property.to_string(), str::to_string);
+                let name = property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), str::to_string);
                 let span = if pointer.is_empty() {
                     whole
                 } else {
@@ -132,6 +137,9 @@ fn value_help(schema: &Value, schema_path: &str) -> Option<String> {
     // For enum errors, list the allowed values.
     let node = schema.pointer(schema_path)?;
     let values = node.as_array()?;
-    let list: Vec<String> = values.iter().map(|v| format!("`{}`", v.as_str().unwrap_or("?"))).collect();
+    let list: Vec<String> = values
+        .iter()
+        .map(|v| format!("`{}`", v.as_str().unwrap_or("?")))
+        .collect();
     Some(format!("allowed values: {}", list.join(", ")))
 }

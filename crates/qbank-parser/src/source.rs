@@ -46,8 +46,14 @@ pub fn decode(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> String
             // The lossy text is identical up to `at`; the bad sequence became U+FFFD (3 bytes).
             diags.push(
                 Diagnostic::error("QB001", "the file is not valid UTF-8")
-                    .at(file, Span::new(at, at + 3), format!("invalid byte 0x{:02X}", bytes[at]))
-                    .with_help("save the file as UTF-8 (most editors offer this under \"encoding\")"),
+                    .at(
+                        file,
+                        Span::new(at, at + 3),
+                        format!("invalid byte 0x{:02X}", bytes[at]),
+                    )
+                    .with_help(
+                        "save the file as UTF-8 (most editors offer this under \"encoding\")",
+                    ),
             );
             text
         }
@@ -58,8 +64,10 @@ pub fn display_name(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let s = rel.to_string_lossy().replace('\\', "/");
     if s.is_empty() {
-        path.file_name()
-            .map_or_else(|| path.to_string_lossy().into_owned(), |n| n.to_string_lossy().into_owned())
+        path.file_name().map_or_else(
+            || path.to_string_lossy().into_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     } else {
         s
     }

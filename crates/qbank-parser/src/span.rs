@@ -75,7 +75,10 @@ impl LineIndex {
         };
         let start = self.line_starts[line];
         let col = text[start..offset].chars().count() + 1;
-        LineCol { line: line + 1, col }
+        LineCol {
+            line: line + 1,
+            col,
+        }
     }
 
     /// Byte offset where a one-based line starts.

@@ -100,19 +100,20 @@ enum Frame {
 ///
 /// Problems are pushed to `diags` as `QB004` (syntax) or `QB007` (duplicate key).
 /// Returns `None` when the text is not valid YAML.
-pub fn parse(text: &str, base: usize, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<YamlDoc> {
+pub fn parse(
+    text: &str,
+    base: usize,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<YamlDoc> {
     // yaml-rust2 reports positions in characters; map them to bytes.
     let char_to_byte: Vec<usize> = text
         .char_indices()
         .map(|(i, _)| i)
         .chain(std::iter::once(text.len()))
         .collect();
-    let to_byte = |m: &Marker| -> usize {
-        base + char_to_byte
-            .get(m.index())
-            .copied()
-            .unwrap_or(text.len())
-    };
+    let to_byte =
+        |m: &Marker| -> usize { base + char_to_byte.get(m.index()).copied().unwrap_or(text.len()) };
     let line_end = |byte: usize| -> usize {
         let rel = byte.saturating_sub(base).min(text.len());
         base + text[rel..]
@@ -128,7 +129,9 @@ pub fn parse(text: &str, base: usize, file: FileId, diags: &mut Vec<Diagnostic>)
         diags.push(
             Diagnostic::error("QB004", format!("invalid YAML: {info}"))
                 .at(file, Span::new(at, (at + 1).min(line_end(at))), info)
-                .with_help("front matter is YAML: `key: value` pairs, lists as `[a, b]` or `- item` lines"),
+                .with_help(
+                    "front matter is YAML: `key: value` pairs, lists as `[a, b]` or `- item` lines",
+                ),
         );
         return None;
     }
@@ -157,24 +160,30 @@ pub fn parse(text: &str, base: usize, file: FileId, diags: &mut Vec<Diagnostic>)
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 if stack.len() >= MAX_DEPTH {
-                    diags.push(
-                        Diagnostic::error("QB004", "YAML nesting is too deep")
-                            .at(file, Span::new(at, at + 1), format!("more than {MAX_DEPTH} levels"))
-                    );
+                    diags.push(Diagnostic::error("QB004", "YAML nesting is too deep").at(
+                        file,
+                        Span::new(at, at + 1),
+                        format!("more than {MAX_DEPTH} levels"),
+                    ));
                     return None;
                 }
-                let pointer = match child_pointer(&stack) {
-                    Ok(p) => p,
-                    Err(()) => {
-                        diags.push(
-                            Diagnostic::error("QB004", "a mapping key must be a plain value")
-                                .at(file, Span::new(at, at + 1), "complex key"),
-                        );
-                        return None;
-                    }
-                };
+                let pointer =
+                    match child_pointer(&stack) {
+                        Ok(p) => p,
+                        Err(()) => {
+                            diags.push(
+                                Diagnostic::error("QB004", "a mapping key must be a plain value")
+                                    .at(file, Span::new(at, at + 1), "complex key"),
+                            );
+                            return None;
+                        }
+                    };
                 if matches!(ev, Event::SequenceStart(..)) {
-                    stack.push(Frame::Seq { items: Vec::new(), pointer, start: at });
+                    stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        pointer,
+                        start: at,
+                    });
                 } else {
                     stack.push(Frame::Map {
                         map: Map::new(),
@@ -187,11 +196,15 @@ pub fn parse(text: &str, base: usize, file: FileId, diags: &mut Vec<Diagnostic>)
                 None
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { items, start, .. }) => Some((Value::Array(items), Span::new(start, at.max(start)))),
+                Some(Frame::Seq { items, start, .. }) => {
+                    Some((Value::Array(items), Span::new(start, at.max(start))))
+                }
                 _ => None,
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { map, start, .. }) => Some((Value::Object(map), Span::new(start, at.max(start)))),
+                Some(Frame::Map { map, start, .. }) => {
+                    Some((Value::Object(map), Span::new(start, at.max(start))))
+                }
                 _ => None,
             },
             Event::Alias(_) => {
@@ -209,15 +222,33 @@ pub fn parse(text: &str, base: usize, file: FileId, diags: &mut Vec<Diagnostic>)
         let Some((value, span)) = node else { continue };
         match stack.last_mut() {
             None => {
-                spans.map.insert(String::new(), NodeSpans { key: None, value: span });
+                spans.map.insert(
+                    String::new(),
+                    NodeSpans {
+                        key: None,
+                        value: span,
+                    },
+                );
                 root = Some(value);
             }
             Some(Frame::Seq { items, pointer, .. }) => {
                 let p = format!("{pointer}/{}", items.len());
-                spans.map.insert(p, NodeSpans { key: None, value: span });
+                spans.map.insert(
+                    p,
+                    NodeSpans {
+                        key: None,
+                        value: span,
+                    },
+                );
                 items.push(value);
             }
-            Some(Frame::Map { map, pointer, key, key_spans, .. }) => match key.take() {
+            Some(Frame::Map {
+                map,
+                pointer,
+                key,
+                key_spans,
+                ..
+            }) => match key.take() {
                 None => {
                     let k = match value {
                         Value::String(s) => s,
@@ -247,7 +278,13 @@ pub fn parse(text: &str, base: usize, file: FileId, diags: &mut Vec<Diagnostic>)
                         key_spans.insert(k.clone(), kspan);
                     }
                     let p = format!("{pointer}/{}", escape_pointer(&k));
-                    spans.map.insert(p, NodeSpans { key: Some(kspan), value: span });
+                    spans.map.insert(
+                        p,
+                        NodeSpans {
+                            key: Some(kspan),
+                            value: span,
+                        },
+                    );
                     map.insert(k, value);
                 }
             },

@@ -1,0 +1,81 @@
+//! Markdown to safe HTML, shared by every exporter.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{html, Event, Parser, Tag};
+
+/// Sanitiser: Markdown output tags only; no scripts, event handlers, styles,
+/// iframes, or `javascript:` URLs. Code-block language classes are kept.
+static CLEAN: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.add_tag_attributes("code", &["class"]);
+    b.add_tag_attributes("input", &["type", "checked", "disabled"]);
+    b.add_tags(&["input"]);
+    b.url_schemes(HashSet::from(["http", "https", "mailto", "data"]));
+    b.link_rel(Some("noopener noreferrer"));
+    b
+});
+
+/// Render Markdown to sanitised HTML. `image` maps each image URL to the URL
+/// the export should use (for example an embedded data URL or a media name).
+pub fn to_html(md: &str, image: &dyn Fn(&str) -> String) -> String {
+    let md = md.replace("\r\n", "\n");
+    let parser = Parser::new_ext(&md, qbank_parser::parse::markdown_options()).map(|ev| match ev {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let mapped = image(&dest_url);
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url: mapped.into(),
+                title,
+                id,
+            })
+        }
+        other => other,
+    });
+    let mut raw = String::with_capacity(md.len() * 2);
+    html::push_html(&mut raw, parser);
+    sanitize(&raw)
+}
+
+pub fn sanitize(html: &str) -> String {
+    CLEAN.clean(html).to_string()
+}
+
+/// Text without markup, for sort fields and titles.
+pub fn to_text(md: &str) -> String {
+    let md = md.replace("\r\n", "\n");
+    let mut out = String::new();
+    for ev in Parser::new_ext(&md, qbank_parser::parse::markdown_options()) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(' ') => {
+                out.push(' ')
+            }
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_html_is_removed() {
+        let id = |u: &str| u.to_string();
+        let h = to_html("Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) <iframe src=//e></iframe>", &id);
+        assert!(!h.contains("<script"), "{h}");
+        assert!(!h.contains("onerror"), "{h}");
+        assert!(!h.contains("javascript:"), "{h}");
+        assert!(!h.contains("<iframe"), "{h}");
+        let h = to_html("```python\nx = 1\n```", &id);
+        assert!(h.contains("language-python"), "{h}");
+    }
+}

@@ -1,0 +1,105 @@
+//! QB101 key-count: a question has the right number of keys.
+
+use qbank_parser::codes::CodeDoc;
+use qbank_parser::{Diagnostic, Question, Severity};
+
+use super::{finding, Check, Rule};
+use crate::context::Ctx;
+use crate::text::choose_count;
+
+pub const RULE: Rule = Rule {
+    doc: CodeDoc {
+        code: "QB101",
+        name: "key-count",
+        severity: Severity::Error,
+        summary: "A single-answer question has exactly one key; no question is without a key",
+        why: "A question with no `[x]` cannot be scored. A question with several `[x]` whose stem does not say how many to choose is ambiguous for the learner: they expect one answer.",
+        example: "---
+id: promote-with-alias
+domain: mlops
+topics: [lifecycle-promotion]
+difficulty: medium
+status: published
+references: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]
+---
+
+A batch job loads `models:/ml.churn.model@champion`. Which change makes it use version 7 on its next run?
+
+- [x] Point the `champion` alias at version 7.
+  > The job resolves the alias when it loads the model.
+- [x] Edit the job to load version 7 explicitly.
+  > This needs a code change for every release.
+- [ ] Delete the older versions of the model.
+  > Deleting versions does not move the alias.
+- [ ] Register version 7 under a new model name.
+  > A new name needs a code change in the job.
+
+## Explanation
+
+Consumers that load by alias pick up a new version as soon as the alias moves.
+",
+        fix: "---
+id: promote-with-alias
+domain: mlops
+topics: [lifecycle-promotion]
+difficulty: medium
+status: published
+references: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]
+---
+
+A batch job loads `models:/ml.churn.model@champion`. Which change makes it use version 7 on its next run?
+
+- [x] Point the `champion` alias at version 7.
+  > The job resolves the alias when it loads the model.
+- [ ] Edit the job to load version 7 explicitly.
+  > This needs a code change for every release.
+- [ ] Delete the older versions of the model.
+  > Deleting versions does not move the alias.
+- [ ] Register version 7 under a new model name.
+  > A new name needs a code change in the job.
+
+## Explanation
+
+Consumers that load by alias pick up a new version as soon as the alias moves.
+",
+    },
+    check: Check::Question(check),
+};
+
+fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
+    if q.options.is_empty() {
+        return; // QB103 reports missing options
+    }
+    let keys = q.key_count();
+    let Some(span) = q.options_span else { return };
+    let asked = q.stem.as_ref().and_then(|s| choose_count(&s.markdown));
+    if keys == 0 {
+        out.push(
+            finding("QB101", "the question has no key")
+                .at(q.file, span, "no option is marked `[x]`")
+                .with_help("mark the correct option with `- [x]`"),
+        );
+    } else if keys > 1 && asked.is_none() {
+        let mut d = finding("QB101", format!("{keys} options are marked as keys, but the stem does not say how many to choose"))
+            .with_help("keep one `[x]`, or make it a multiple-response question by ending the stem with \"Choose two.\"");
+        let mut keys_iter = q.keys();
+        if let Some((_, first)) = keys_iter.next() {
+            d = d.at(q.file, first.marker, "a key");
+        }
+        for (_, o) in keys_iter {
+            d = d.also(q.file, o.marker, "another key");
+        }
+        out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn no_key_fires() {
+        let q = GOOD.replace("- [x]", "- [ ]");
+        assert_eq!(codes(&lint_one(&q)), vec!["QB101"]);
+    }
+}

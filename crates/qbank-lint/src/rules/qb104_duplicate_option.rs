@@ -1,0 +1,68 @@
+//! QB104 duplicate-option: no two options are identical or nearly so.
+
+use qbank_parser::codes::CodeDoc;
+use qbank_parser::{letter, Diagnostic, Question, Severity};
+
+use super::{finding, Check, Rule};
+use crate::context::Ctx;
+use crate::text::{jaccard, plain};
+
+pub const RULE: Rule = Rule {
+    doc: CodeDoc {
+        code: "QB104",
+        name: "duplicate-option",
+        severity: Severity::Error,
+        summary: "Two options are identical or nearly identical",
+        why: "A repeated option is a wasted distractor, and learners can eliminate both copies at once. Options are compared as sets of whitespace-separated tokens (case and sentence punctuation ignored, code kept as written, so `x` and `'x'` differ); a pair is flagged at a similarity of `option_similarity` (default 0.9) or more.",
+        example: concat!(fm!(), stem!(),
+            "- [ ] Edit the job to load version 7 explicitly.\n  > This needs a code change for every release.\n",
+            "- [x] Point the `champion` alias at version 7.\n  > The job resolves the alias when it loads the model.\n",
+            "- [ ] Edit the job to load version 7 explicitly!\n  > Same as the first option.\n",
+            "- [ ] Register version 7 under a new model name.\n  > A new name needs a code change in the job.\n",
+            expl!()),
+        fix: concat!(fm!(), stem!(), opts!(), expl!()),
+    },
+    check: Check::Question(check),
+};
+
+fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
+    let limit = ctx.thresholds.option_similarity;
+    let w: Vec<Vec<String>> = q.options.iter().map(|o| tokens(&o.text)).collect();
+    for j in 1..q.options.len() {
+        for i in 0..j {
+            if w[j].is_empty() {
+                continue;
+            }
+            let sim = jaccard(&w[i], &w[j]);
+            if sim >= limit {
+                out.push(
+                    finding(
+                        "QB104",
+                        format!(
+                            "options {} and {} are nearly identical",
+                            letter(i),
+                            letter(j)
+                        ),
+                    )
+                    .at(
+                        q.file,
+                        q.options[j].text_span,
+                        format!("{:.0}% the same words as option {}", sim * 100.0, letter(i)),
+                    )
+                    .also(q.file, q.options[i].text_span, "this option")
+                    .with_help("replace one of them with a different plausible distractor"),
+                );
+                break;
+            }
+        }
+    }
+}
+
+/// Whitespace tokens, lower-cased, without trailing sentence punctuation.
+fn tokens(md: &str) -> Vec<String> {
+    plain(md)
+        .split_whitespace()
+        .map(|t| t.trim_end_matches(['.', '!', '?', ',', ';']).to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
+}

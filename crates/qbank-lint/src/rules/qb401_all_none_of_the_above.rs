@@ -1,0 +1,48 @@
+//! QB401 all-none-of-the-above.
+
+use std::sync::LazyLock;
+
+use qbank_parser::codes::CodeDoc;
+use qbank_parser::{letter, Diagnostic, Question, Severity};
+use regex::Regex;
+
+use super::{finding, Check, Rule};
+use crate::context::Ctx;
+use crate::text::{plain, re};
+
+pub const RULE: Rule = Rule {
+    doc: CodeDoc {
+        code: "QB401",
+        name: "all-none-of-the-above",
+        severity: Severity::Warning,
+        summary: "An option is \"All of the above\" or \"None of the above\"",
+        why: "These options test option-elimination tricks instead of knowledge, break when options are shuffled, and are discouraged by item-writing guides.",
+        example: concat!(fm!(), stem!(),
+            "- [ ] Edit the job to load version 7 explicitly.\n  > This needs a code change for every release.\n",
+            "- [x] Point the `champion` alias at version 7.\n  > The job resolves the alias when it loads the model.\n",
+            "- [ ] Delete the older versions of the model.\n  > Deleting versions does not move the alias.\n",
+            "- [ ] None of the above.\n  > One of the options works.\n",
+            expl!()),
+        fix: concat!(fm!(), stem!(), opts!(), expl!()),
+    },
+    check: Check::Question(check),
+};
+
+static ABOVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\s*(?:all|none|any)\s+of\s+(?:the\s+)?(?:above|these|the\s+options|the\s+answers)\b")
+});
+
+fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
+    for (i, o) in q.options.iter().enumerate() {
+        if ABOVE.is_match(&plain(&o.text)) {
+            out.push(
+                finding(
+                    "QB401",
+                    format!("option {} refers to the other options", letter(i)),
+                )
+                .at(q.file, o.text_span, "all/none of the above")
+                .with_help("replace it with a plausible distractor that stands on its own"),
+            );
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! QB404 combination-option: options that combine other options.
+
+use std::sync::LazyLock;
+
+use qbank_parser::codes::CodeDoc;
+use qbank_parser::{letter, Diagnostic, Question, Severity};
+use regex::Regex;
+
+use super::{finding, Check, Rule};
+use crate::context::Ctx;
+use crate::text::{plain, re};
+
+pub const RULE: Rule = Rule {
+    doc: CodeDoc {
+        code: "QB404",
+        name: "combination-option",
+        severity: Severity::Warning,
+        summary: "An option combines other options (\"Both A and B\", \"A and C\")",
+        why: "Combination options depend on option order, break when options are shuffled (Anki, LMS exports), and reward elimination. Use a multiple-response question (\"Choose two.\") instead.",
+        example: concat!(fm!(), stem!(),
+            "- [ ] Edit the job to load version 7 explicitly.\n  > This needs a code change for every release.\n",
+            "- [x] Point the `champion` alias at version 7.\n  > The job resolves the alias when it loads the model.\n",
+            "- [ ] Delete the older versions of the model.\n  > Deleting versions does not move the alias.\n",
+            "- [ ] Both A and C.\n  > Neither moves the alias.\n",
+            expl!()),
+        fix: concat!(fm!(), stem!(), opts!(), expl!()),
+    },
+    check: Check::Question(check),
+};
+
+static COMBO: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:both|either|neither)\s+(?:options?\s+)?[A-F]\b|^\s*(?:options?\s+)?[A-F]\s*(?:,\s*[A-F]\s*)*(?:and|or|&)\s+[A-F]\b\s*\.?\s*$",
+    )
+});
+
+fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
+    for (i, o) in q.options.iter().enumerate() {
+        if COMBO.is_match(&plain(&o.text)) {
+            out.push(
+                finding("QB404", format!("option {} combines other options", letter(i)))
+                    .at(q.file, o.text_span, "combination option")
+                    .with_help("make it a multiple-response question (\"Choose two.\") or write an independent distractor"),
+            );
+        }
+    }
+}

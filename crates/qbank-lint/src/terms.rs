@@ -1,0 +1,69 @@
+//! Legacy terms from the blueprint, compiled once per run.
+
+use qbank_parser::blueprint::TermSeverity;
+use qbank_parser::{Blueprint, Diagnostic};
+use regex::{Regex, RegexSet};
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub id: String,
+    pub regex: Regex,
+    pub severity: TermSeverity,
+    pub why: String,
+    pub replace: Option<String>,
+    pub source: Option<String>,
+}
+
+/// All terms plus a set for a fast first pass.
+#[derive(Debug, Clone)]
+pub struct Terms {
+    pub list: Vec<Term>,
+    pub set: RegexSet,
+}
+
+/// Compile the blueprint's legacy terms. A pattern that does not compile is
+/// reported as `QB014` at the pattern in the blueprint and skipped.
+pub fn compile(bp: Option<&Blueprint>, out: &mut Vec<Diagnostic>) -> Vec<Term> {
+    let Some(bp) = bp else { return Vec::new() };
+    let mut list = Vec::new();
+    for (i, t) in bp.legacy_terms.iter().enumerate() {
+        if t.severity == TermSeverity::Off {
+            continue;
+        }
+        match Regex::new(&t.pattern) {
+            Ok(regex) => list.push(Term {
+                id: t.id.clone(),
+                regex,
+                severity: t.severity,
+                why: t.why.clone(),
+                replace: t.replace.clone(),
+                source: t.source.clone(),
+            }),
+            Err(e) => out.push(
+                Diagnostic::error(
+                    "QB014",
+                    format!("legacy term `{}` has an invalid pattern", t.id),
+                )
+                .at(
+                    bp.file,
+                    bp.span(&format!("/legacy_terms/{i}/pattern")),
+                    first_line(&e.to_string()),
+                )
+                .with_help("patterns use Rust regex syntax (no look-around or back-references)"),
+            ),
+        }
+    }
+    list
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().last().unwrap_or(s).trim().to_string()
+}
+
+impl Terms {
+    pub fn new(list: Vec<Term>) -> Terms {
+        let set = RegexSet::new(list.iter().map(|t| t.regex.as_str()))
+            .unwrap_or_else(|_| RegexSet::empty());
+        Terms { list, set }
+    }
+}
