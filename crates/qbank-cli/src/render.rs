@@ -278,7 +278,7 @@ pub fn github(diags: &[Diagnostic], files: &dyn Files) -> String {
             qbank_parser::Severity::Info => "notice",
         };
         let name = qbank_lint::find_doc(d.code).map_or("", |x| x.name);
-        let title = gh_escape_prop(&format!("{} {}", d.code, name).trim());
+        let title = gh_escape_prop(format!("{} {}", d.code, name).trim());
         let mut msg = d.message.clone();
         if let Some(h) = &d.help {
             msg.push_str("\nhelp: ");
