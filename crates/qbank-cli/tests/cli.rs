@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 fn qbank(args: &[&str]) -> (i32, String, String) {
@@ -29,7 +32,12 @@ fn clean_bank_exits_zero_with_a_summary() {
     let (code, out, err) = qbank(&["check", "tests/fixtures/clean-bank"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.is_empty(), "{out}");
-    assert!(err.contains("checked 2 files in tests/fixtures/clean-bank: 2 questions, 0 errors, 0 warnings"), "{err}");
+    assert!(
+        err.contains(
+            "checked 2 files in tests/fixtures/clean-bank: 2 questions, 0 errors, 0 warnings"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -103,16 +111,26 @@ fn machine_formats_snapshot() {
 #[test]
 fn github_annotation_points_at_the_legacy_term_line() {
     let (_, out, _) = qbank(&["check", BANK, "--format", "github"]);
-    let line = out.lines().find(|l| l.contains("QB301")).expect("QB301 annotation");
-    assert!(line.starts_with("::error file=tests/fixtures/cli-bank/questions/legacy-stage-call.md,line=11,col=25,"), "{line}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("QB301"))
+        .expect("QB301 annotation");
+    assert!(
+        line.starts_with(
+            "::error file=tests/fixtures/cli-bank/questions/legacy-stage-call.md,line=11,col=25,"
+        ),
+        "{line}"
+    );
 }
 
 #[test]
 fn json_output_matches_its_schema() {
     let (_, out, _) = qbank(&["check", BANK, "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("schema/diagnostics.schema.json")).expect("schema")).expect("schema json");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schema/diagnostics.schema.json")).expect("schema"),
+    )
+    .expect("schema json");
     let v = jsonschema::validator_for(&schema).expect("compile");
     let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
@@ -125,7 +143,10 @@ fn rules_and_rule_docs() {
     assert!(out.contains("QB301  legacy-term"), "{out}");
     let (code, out, _) = qbank(&["rule", "legacy-term"]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("QB301 legacy-term (default: error)"), "{out}");
+    assert!(
+        out.starts_with("QB301 legacy-term (default: error)"),
+        "{out}"
+    );
     assert!(out.contains("Example") && out.contains("Fix"));
     let (code, _, _) = qbank(&["rule", "QB999"]);
     assert_eq!(code, 2);
@@ -133,7 +154,14 @@ fn rules_and_rule_docs() {
 
 #[test]
 fn help_shows_examples() {
-    for args in [vec!["--help"], vec!["check", "--help"], vec!["coverage", "--help"], vec!["build", "--help"], vec!["rule", "--help"], vec!["rules", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["check", "--help"],
+        vec!["coverage", "--help"],
+        vec!["build", "--help"],
+        vec!["rule", "--help"],
+        vec!["rules", "--help"],
+    ] {
         let (code, out, _) = qbank(&args);
         assert_eq!(code, 0);
         assert!(out.contains("Example"), "{args:?}: {out}");
@@ -145,7 +173,13 @@ fn coverage_table_and_json() {
     let (code, out, _) = qbank(&["coverage", "tests/fixtures/clean-bank"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("lifecycle-promotion"), "{out}");
-    let (code, out, _) = qbank(&["coverage", "tests/fixtures/clean-bank", "--json", "--forms", "2"]);
+    let (code, out, _) = qbank(&[
+        "coverage",
+        "tests/fixtures/clean-bank",
+        "--json",
+        "--forms",
+        "2",
+    ]);
     assert_eq!(code, 1, "two forms need four questions");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["forms_fillable"], 1);

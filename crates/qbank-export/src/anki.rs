@@ -1,8 +1,199 @@
-//! Anki package (.apkg).
+//! Anki package (`<exam-id>.apkg`).
+//!
+//! Writes a *legacy* package: a zip with `collection.anki2` (SQLite, schema 11,
+//! `col.ver = 11`), the media files as members `0`, `1`, … and the `media`
+//! map. See `/work/shared/reference/anki-format.md` for the format facts this
+//! follows. What makes re-imports update notes instead of duplicating them:
+//!
+//! * the note **guid** comes from the exam id and the question id only
+//!   ([`note_guid`]), never from the content;
+//! * the note type has a fixed id, fixed field and template ids and names
+//!   ([`NOTETYPE_ID`], [`FIELDS`], [`TEMPLATE_ID`]);
+//! * a note's `mod` is the time of the question file's last content change
+//!   ([`change_times`]): the last git commit touching the file, or the file's
+//!   mtime when it has uncommitted changes or git is unavailable, clamped to
+//!   `SOURCE_DATE_EPOCH` and to now. Same content gives the same `mod`, so Anki
+//!   leaves the note (and the user's edits) alone; an edit gives a larger `mod`
+//!   and Anki updates the note.
+//!
+//! Everything else (collection, deck and note-type timestamps, ids, zip entry
+//! times, row and member order) is fixed, so the same input gives a
+//! byte-identical package.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
+use qbank_parser::{letter, Question};
+use serde_json::{json, Value};
+
+use crate::markdown::to_html;
 use crate::{ExportError, Exporter, FormatId, Input};
+
+/// The note type's id. Fixed forever: changing it makes Anki add a second
+/// note type and stop updating existing notes.
+pub const NOTETYPE_ID: i64 = 1_691_735_411;
+
+/// Name of the note type.
+pub const NOTETYPE_NAME: &str = "qbank multiple choice";
+
+/// The note type's `mod` (seconds). **Bump it (to the date of the change, never
+/// a future date) whenever the templates or the CSS change**, otherwise Anki
+/// keeps the old templates in users' collections. History:
+/// * 1767225600 (2026-01-01): first version.
+pub const NOTETYPE_MOD: i64 = 1_767_225_600;
+
+/// Fields: (name, fixed id). The first field (`Id`) is also the sort field
+/// and the one Anki's duplicate check (`csum`) keys on. Never rename, reorder,
+/// add or remove fields without planning a migration.
+pub const FIELDS: [(&str, i64); 6] = [
+    ("Id", 4_617_230_911_204_587_001),
+    ("Question", 4_617_230_911_204_587_002),
+    ("Answer", 4_617_230_911_204_587_003),
+    ("Domain", 4_617_230_911_204_587_004),
+    ("Topics", 4_617_230_911_204_587_005),
+    ("References", 4_617_230_911_204_587_006),
+];
+
+/// The single card template: (name, fixed id).
+pub const TEMPLATE_NAME: &str = "Question";
+pub const TEMPLATE_ID: i64 = 4_617_230_911_204_588_001;
+
+/// Collection timestamps (seconds) when `SOURCE_DATE_EPOCH` is not set:
+/// 2025-01-01T00:00:00Z.
+pub const DEFAULT_EPOCH: i64 = 1_735_689_600;
+
+/// Note and card ids are `ID_BASE_MS + position` (ms since the epoch,
+/// 2024-01-01). Anki matches notes by guid, not by id; ids only need to be
+/// unique in the file and not in the future.
+const ID_BASE_MS: i64 = 1_704_067_200_000;
+
+const FRONT_TEMPLATE: &str = "<div class=\"qbank qb-front\">{{Question}}</div>";
+
+const BACK_TEMPLATE: &str = "<div class=\"qbank qb-front\">{{Question}}</div>\n\
+<hr id=\"answer\">\n\
+<div class=\"qbank qb-back\">{{Answer}}\n\
+<div class=\"qb-meta\">\n\
+<div class=\"qb-id\">{{Id}}</div>\n\
+{{#Domain}}<div class=\"qb-domain\">Domain: {{Domain}}</div>{{/Domain}}\n\
+{{#Topics}}<div class=\"qb-topics\">Topics: {{Topics}}</div>{{/Topics}}\n\
+{{#References}}<div class=\"qb-refs\">References: {{References}}</div>{{/References}}\n\
+</div>\n</div>";
+
+const CSS: &str = r#".card {
+  font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+  font-size: 18px;
+  line-height: 1.45;
+  text-align: left;
+  color: #1b1b1b;
+  background: #ffffff;
+}
+.nightMode .card, .card.nightMode { color: #e6e6e6; background: #1e1e1e; }
+.qbank { max-width: 46em; margin: 0 auto; }
+.qb-options { list-style: none; padding-left: 0; }
+.qb-option { display: flex; gap: 0.6em; margin: 0.45em 0; padding: 0.35em 0.5em; border-radius: 6px; }
+.qb-option p { margin: 0; }
+.qb-letter { font-weight: 700; min-width: 1.4em; }
+.qb-choose { font-style: italic; }
+.qb-key { font-size: 1.1em; }
+.qb-correct { background: rgba(40, 167, 69, 0.15); border-left: 4px solid #28a745; }
+.qb-incorrect { border-left: 4px solid rgba(128, 128, 128, 0.4); }
+.qb-mark { font-weight: 700; min-width: 1.2em; }
+.qb-correct .qb-mark { color: #1e7e34; }
+.qb-incorrect .qb-mark { color: #b02a37; }
+.qb-rationale { margin-top: 0.25em; font-size: 0.92em; opacity: 0.9; }
+.qb-explanation { margin-top: 1em; }
+.qb-meta { margin-top: 1.2em; font-size: 0.8em; opacity: 0.75; }
+.qb-meta ul { margin: 0.2em 0; }
+pre {
+  background: #f5f5f5;
+  color: #1b1b1b;
+  padding: 0.6em 0.8em;
+  border-radius: 6px;
+  overflow-x: auto;
+  text-align: left;
+  white-space: pre;
+}
+.nightMode pre { background: #2b2b2b; color: #e6e6e6; }
+code { font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.9em; }
+img { max-width: 100%; height: auto; }
+"#;
+
+/// Schema 11 tables and indexes, as Anki and genanki write them.
+const SCHEMA: &str = "
+CREATE TABLE col (
+    id              integer primary key,
+    crt             integer not null,
+    mod             integer not null,
+    scm             integer not null,
+    ver             integer not null,
+    dty             integer not null,
+    usn             integer not null,
+    ls              integer not null,
+    conf            text not null,
+    models          text not null,
+    decks           text not null,
+    dconf           text not null,
+    tags            text not null
+);
+CREATE TABLE notes (
+    id              integer primary key,
+    guid            text not null,
+    mid             integer not null,
+    mod             integer not null,
+    usn             integer not null,
+    tags            text not null,
+    flds            text not null,
+    sfld            integer not null,
+    csum            integer not null,
+    flags           integer not null,
+    data            text not null
+);
+CREATE TABLE cards (
+    id              integer primary key,
+    nid             integer not null,
+    did             integer not null,
+    ord             integer not null,
+    mod             integer not null,
+    usn             integer not null,
+    type            integer not null,
+    queue           integer not null,
+    due             integer not null,
+    ivl             integer not null,
+    factor          integer not null,
+    reps            integer not null,
+    lapses          integer not null,
+    left            integer not null,
+    odue            integer not null,
+    odid            integer not null,
+    flags           integer not null,
+    data            text not null
+);
+CREATE TABLE revlog (
+    id              integer primary key,
+    cid             integer not null,
+    usn             integer not null,
+    ease            integer not null,
+    ivl             integer not null,
+    lastIvl         integer not null,
+    factor          integer not null,
+    time            integer not null,
+    type            integer not null
+);
+CREATE TABLE graves (
+    usn             integer not null,
+    oid             integer not null,
+    type            integer not null
+);
+CREATE INDEX ix_notes_usn on notes (usn);
+CREATE INDEX ix_cards_usn on cards (usn);
+CREATE INDEX ix_revlog_usn on revlog (usn);
+CREATE INDEX ix_cards_nid on cards (nid);
+CREATE INDEX ix_cards_sched on cards (did, queue, due);
+CREATE INDEX ix_revlog_cid on revlog (cid);
+CREATE INDEX ix_notes_csum on notes (csum);
+";
 
 pub struct AnkiExporter;
 
@@ -11,10 +202,820 @@ impl Exporter for AnkiExporter {
         FormatId::Anki
     }
 
-    fn export(&self, _input: &Input<'_>, _dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
-        Err(ExportError::Format(
-            FormatId::Anki,
-            "the Anki exporter is not built yet".into(),
-        ))
+    fn export(&self, input: &Input<'_>, dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
+        let now = now_secs();
+        let epoch = source_date_epoch().map_or(DEFAULT_EPOCH, |e| e.min(now));
+        let files: Vec<PathBuf> = input
+            .questions
+            .iter()
+            .map(|q| input.bank.file(q.file).path.clone())
+            .collect();
+        let content = input.bank.root.join(&input.bank.config.content_dir);
+        let times = change_times(&input.bank.root, &content, &files);
+        let clamp = |t: i64| {
+            let t = t.min(now);
+            source_date_epoch().map_or(t, |e| t.min(e))
+        };
+        let deck = build_deck(input, &|path: &Path| {
+            times.get(path).copied().map_or(epoch, clamp)
+        })?;
+        let path = dir.join(format!("{}.apkg", safe_file_stem(&input.blueprint.exam.id)));
+        write_package(&deck, epoch, dir, &path)?;
+        Ok(vec![path])
     }
+}
+
+fn err(msg: impl std::fmt::Display) -> ExportError {
+    ExportError::Format(FormatId::Anki, msg.to_string())
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|v| *v >= 0)
+}
+
+// ---------------------------------------------------------------------------
+// Identity
+
+/// Anki's base91 alphabet (the one it uses for random guids).
+const BASE91: &[u8] =
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~";
+
+fn base91(mut n: u64) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(BASE91[(n % 91) as usize]);
+        n /= 91;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn sha1_u64(s: &str) -> u64 {
+    let d = sha1_smol::Sha1::from(s).digest().bytes();
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    u64::from_be_bytes(b)
+}
+
+/// The note guid: base91 of the first 8 bytes of
+/// `sha1("qbank:<exam id>:<question id>")`. It depends on the question's
+/// identity only, so edits update the existing note.
+pub fn note_guid(exam_id: &str, question_id: &str) -> String {
+    base91(sha1_u64(&format!("qbank:{exam_id}:{question_id}")))
+}
+
+/// A deck id in genanki's 31-bit range, derived from a stable key.
+fn deck_id(key: &str) -> i64 {
+    (1 << 30) + (sha1_u64(&format!("qbank-deck:{key}")) % (1 << 30)) as i64
+}
+
+fn deck_component(name: &str) -> String {
+    let n = name.replace("::", ":");
+    let n = n.split_whitespace().collect::<Vec<_>>().join(" ");
+    if n.is_empty() {
+        "qbank".into()
+    } else {
+        n
+    }
+}
+
+fn safe_file_stem(id: &str) -> String {
+    let s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() {
+        "bank".into()
+    } else {
+        s
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Change times
+
+/// The time (seconds) of each file's last content change: the commit time of
+/// the last git commit touching it, or its mtime when it has uncommitted
+/// changes, is not committed, or git is unavailable. Not clamped.
+pub fn change_times(root: &Path, content: &Path, files: &[PathBuf]) -> HashMap<PathBuf, i64> {
+    let git = git_times(root, content);
+    let mut out = HashMap::new();
+    for f in files {
+        let committed = git.as_ref().and_then(|(top, log, dirty)| {
+            let rel = std::fs::canonicalize(f).ok()?;
+            let rel = rel.strip_prefix(top).ok()?;
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if dirty.contains(&rel) {
+                None
+            } else {
+                log.get(&rel).copied()
+            }
+        });
+        if let Some(t) = committed.or_else(|| mtime(f)) {
+            out.insert(f.clone(), t);
+        }
+    }
+    out
+}
+
+fn mtime(p: &Path) -> Option<i64> {
+    let m = std::fs::metadata(p).ok()?.modified().ok()?;
+    m.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs() as i64)
+}
+
+type GitTimes = (PathBuf, HashMap<String, i64>, HashSet<String>);
+
+/// `(top level, repo path -> last commit time, repo paths with uncommitted changes)`.
+fn git_times(root: &Path, content: &Path) -> Option<GitTimes> {
+    let run = |args: &[&str]| -> Option<Vec<u8>> {
+        let out = Command::new("git")
+            .current_dir(root)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        out.status.success().then_some(out.stdout)
+    };
+    let top = run(&["rev-parse", "--show-toplevel"])?;
+    let top = std::fs::canonicalize(String::from_utf8(top).ok()?.trim()).ok()?;
+    let dir = std::fs::canonicalize(content).ok()?;
+    let dir = dir.to_str()?;
+
+    let log = run(&[
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--format=%x01%ct",
+        "--name-only",
+        "--no-renames",
+        "--",
+        dir,
+    ])?;
+    let mut times = HashMap::new();
+    let mut current = None;
+    for line in String::from_utf8_lossy(&log).lines() {
+        if let Some(t) = line.strip_prefix('\u{1}') {
+            current = t.trim().parse::<i64>().ok();
+        } else if !line.is_empty() {
+            if let Some(t) = current {
+                // Newest commits come first: keep the first time seen.
+                times.entry(line.to_string()).or_insert(t);
+            }
+        }
+    }
+
+    let status = run(&[
+        "status",
+        "--porcelain",
+        "-z",
+        "--untracked-files=all",
+        "--",
+        dir,
+    ])?;
+    let mut dirty = HashSet::new();
+    let mut entries = status.split(|b| *b == 0);
+    while let Some(e) = entries.next() {
+        if e.len() < 4 {
+            continue;
+        }
+        dirty.insert(String::from_utf8_lossy(&e[3..]).into_owned());
+        if matches!(e[0], b'R' | b'C') {
+            // The original path of a rename or copy follows.
+            if let Some(orig) = entries.next() {
+                dirty.insert(String::from_utf8_lossy(orig).into_owned());
+            }
+        }
+    }
+    Some((top, times, dirty))
+}
+
+// ---------------------------------------------------------------------------
+// Text helpers
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// What Anki keeps of a field: no ASCII control characters except `\n` and
+/// `\t` (this also keeps the `\x1f` field separator out of field values).
+fn clean_field(s: &str) -> String {
+    s.chars()
+        .filter(|&c| !c.is_ascii_control() || c == '\n' || c == '\t')
+        .collect()
+}
+
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    hay.to_ascii_lowercase().find(needle)
+}
+
+/// The value of attribute `name` in the inside of a tag (`img src="x" ...`).
+fn attr_value(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        let before_ok = at > 0 && lower.as_bytes()[at - 1].is_ascii_whitespace();
+        let rest = lower[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let vstart = tag.len() - rest.len() + 1;
+        let v = tag[vstart..].trim_start();
+        return Some(match v.chars().next() {
+            Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or_default().to_string(),
+            _ => v
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        });
+    }
+    None
+}
+
+/// Anki's `strip_html_preserving_media_filenames`: media tags become
+/// ` <file name> `, comments, `<style>` and `<script>` blocks and all other
+/// tags are removed, then entities are decoded.
+pub fn strip_html_preserving_media(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let lower_head: String = tail
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if tail.starts_with("<!--") {
+            match tail.find("-->") {
+                Some(e) => rest = &tail[e + 3..],
+                None => {
+                    out.push_str(tail);
+                    rest = "";
+                }
+            }
+            continue;
+        }
+        let block = ["style", "script"]
+            .into_iter()
+            .find(|b| lower_head[1..].starts_with(b));
+        if let Some(b) = block {
+            if let Some(e) = find_ci(tail, &format!("</{b}")) {
+                if let Some(g) = tail[e..].find('>') {
+                    rest = &tail[e + g + 1..];
+                    continue;
+                }
+            }
+        }
+        match tail.find('>') {
+            Some(e) => {
+                let inner = &tail[1..e];
+                let name: String = inner
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if matches!(
+                    name.as_str(),
+                    "img" | "audio" | "video" | "object" | "source"
+                ) {
+                    if let Some(v) = attr_value(inner, "src").or_else(|| attr_value(inner, "data"))
+                    {
+                        out.push(' ');
+                        out.push_str(&v);
+                        out.push(' ');
+                    }
+                }
+                rest = &tail[e + 1..];
+            }
+            None => {
+                out.push_str(tail);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail[1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+            .map(|e| e + 1);
+        let decoded = match end {
+            Some(e) if tail[e..].starts_with(';') => {
+                let name = &tail[1..e];
+                let c = match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some(' '),
+                    _ => name.strip_prefix('#').and_then(|n| {
+                        let v = match n.strip_prefix(['x', 'X']) {
+                            Some(h) => u32::from_str_radix(h, 16).ok(),
+                            None => n.parse::<u32>().ok(),
+                        };
+                        v.and_then(char::from_u32)
+                    }),
+                };
+                c.map(|c| (c, e + 1))
+            }
+            _ => None,
+        };
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &tail[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Anki's first-field checksum: the first 4 bytes of
+/// `sha1(strip_html_preserving_media(field))` as a big-endian u32.
+pub fn field_checksum(field: &str) -> i64 {
+    let d = sha1_smol::Sha1::from(strip_html_preserving_media(field))
+        .digest()
+        .bytes();
+    i64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
+}
+
+// ---------------------------------------------------------------------------
+// Deck model
+
+struct Media {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+struct NoteRow {
+    guid: String,
+    fields: Vec<String>,
+    tags: Vec<String>,
+    deck: i64,
+    modified: i64,
+}
+
+struct Deck {
+    /// (id, full name), sorted by id.
+    decks: Vec<(i64, String)>,
+    notes: Vec<NoteRow>,
+    /// Sorted by name.
+    media: Vec<Media>,
+}
+
+/// A media name that is safe and flat: `<first 10 hex of sha1>-<basename>`.
+fn media_name(bytes: &[u8], path: &Path) -> String {
+    let hash = sha1_smol::Sha1::from(bytes).digest().to_string();
+    let base = path
+        .file_name()
+        .map_or_else(|| "image".into(), |n| n.to_string_lossy().into_owned());
+    let base: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{}-{}", &hash[..10], base.trim_start_matches('.'))
+}
+
+fn tag(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join("_")
+}
+
+fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck, ExportError> {
+    let bp = input.blueprint;
+    let exam_id = &bp.exam.id;
+    let exam_name = deck_component(&bp.exam.name);
+
+    // Deck ids: fixed, derived from the exam and domain ids.
+    let mut used: HashSet<i64> = HashSet::from([1]);
+    let mut unique = |mut id: i64| {
+        while !used.insert(id) {
+            id += 1;
+        }
+        id
+    };
+    let root_id = unique(deck_id(exam_id));
+    let mut decks = vec![(root_id, exam_name.clone())];
+    let mut domain_decks: HashMap<String, i64> = HashMap::new();
+    let mut domain_deck = |id: &str, name: &str, decks: &mut Vec<(i64, String)>| -> i64 {
+        if let Some(d) = domain_decks.get(id) {
+            return *d;
+        }
+        let did = unique(deck_id(&format!("{exam_id}:{id}")));
+        decks.push((did, format!("{exam_name}::{}", deck_component(name))));
+        domain_decks.insert(id.to_string(), did);
+        did
+    };
+    for d in &bp.domains {
+        domain_deck(&d.id, &d.name, &mut decks);
+    }
+
+    let mut media: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut notes = Vec::with_capacity(input.questions.len());
+    let mut guids = HashSet::new();
+    for q in &input.questions {
+        let src = input.bank.file(q.file);
+        let identity = q
+            .id()
+            .map_or_else(|| format!("file:{}", src.name), str::to_string);
+        let guid = note_guid(exam_id, &identity);
+        if !guids.insert(guid.clone()) {
+            return Err(err(format!(
+                "question id `{identity}` appears twice; Anki notes need unique ids"
+            )));
+        }
+
+        // Images: package local files under safe flat names.
+        let mut names: HashMap<String, String> = HashMap::new();
+        for img in &q.images {
+            if let Some(p) = &img.resolved {
+                let bytes = std::fs::read(p).map_err(|e| ExportError::Io(p.clone(), e))?;
+                let name = media_name(&bytes, p);
+                names.insert(img.url.clone(), name.clone());
+                media.entry(name).or_insert(bytes);
+            }
+        }
+        let image = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_string());
+        let html = |md: &str| to_html(md, &image);
+
+        let domain_id = q
+            .front
+            .domain
+            .as_ref()
+            .map(|d| d.value.clone())
+            .unwrap_or_default();
+        let domain_name = bp
+            .domain(&domain_id)
+            .map_or_else(|| domain_id.clone(), |d| d.name.clone());
+        let deck = if domain_id.is_empty() {
+            root_id
+        } else {
+            domain_deck(&domain_id, &domain_name, &mut decks)
+        };
+
+        let fields = vec![
+            esc(&identity),
+            question_field(q, &html),
+            answer_field(q, &html),
+            esc(&domain_name),
+            topics_field(input, q),
+            references_field(q),
+        ];
+        let fields = fields.iter().map(|f| clean_field(f)).collect();
+
+        let mut tags = Vec::new();
+        if !domain_id.is_empty() {
+            tags.push(format!("domain::{}", tag(&domain_id)));
+        }
+        for t in &q.front.topics {
+            tags.push(format!("topic::{}", tag(&t.value)));
+        }
+        if let Some(d) = q.front.difficulty {
+            tags.push(format!("difficulty::{}", d.as_str()));
+        }
+
+        notes.push(NoteRow {
+            guid,
+            fields,
+            tags,
+            deck,
+            modified: mod_time(&src.path),
+        });
+    }
+    decks.sort();
+    Ok(Deck {
+        decks,
+        notes,
+        media: media
+            .into_iter()
+            .map(|(name, bytes)| Media { name, bytes })
+            .collect(),
+    })
+}
+
+fn question_field(q: &Question, html: &dyn Fn(&str) -> String) -> String {
+    let mut s = String::new();
+    let stem = q.stem.as_ref().map_or("", |s| s.markdown.as_str());
+    s.push_str(&format!("<div class=\"qb-stem\">{}</div>\n", html(stem)));
+    let keys = q.key_count();
+    if keys > 1 {
+        s.push_str(&format!("<p class=\"qb-choose\">Choose {keys}.</p>\n"));
+    }
+    s.push_str("<ol class=\"qb-options\">\n");
+    for (i, o) in q.options.iter().enumerate() {
+        s.push_str(&format!(
+            "<li class=\"qb-option\"><span class=\"qb-letter\">{}.</span><div class=\"qb-option-text\">{}</div></li>\n",
+            letter(i),
+            html(&o.text)
+        ));
+    }
+    s.push_str("</ol>");
+    s
+}
+
+fn answer_field(q: &Question, html: &dyn Fn(&str) -> String) -> String {
+    let letters: Vec<String> = q.keys().map(|(i, _)| letter(i)).collect();
+    let mut s =
+        format!(
+        "<p class=\"qb-key\">{}: <strong>{}</strong></p>\n<ol class=\"qb-options qb-answers\">\n",
+        if letters.len() > 1 { "Answers" } else { "Answer" },
+        letters.join(", ")
+    );
+    for (i, o) in q.options.iter().enumerate() {
+        let (class, mark) = if o.is_key {
+            ("qb-correct", "\u{2713}")
+        } else {
+            ("qb-incorrect", "\u{2717}")
+        };
+        let rationale = o.rationale.as_ref().map_or_else(String::new, |r| {
+            format!("<div class=\"qb-rationale\">{}</div>", html(&r.markdown))
+        });
+        s.push_str(&format!(
+            "<li class=\"qb-option {class}\"><span class=\"qb-mark\">{mark}</span><span class=\"qb-letter\">{}.</span><div><div class=\"qb-option-text\">{}</div>{rationale}</div></li>\n",
+            letter(i),
+            html(&o.text)
+        ));
+    }
+    s.push_str("</ol>");
+    if let Some(b) = q.explanation.as_ref().and_then(|e| e.body.as_ref()) {
+        s.push_str(&format!(
+            "\n<div class=\"qb-explanation\"><h4>Explanation</h4>{}</div>",
+            html(&b.markdown)
+        ));
+    }
+    s
+}
+
+fn topics_field(input: &Input<'_>, q: &Question) -> String {
+    q.front
+        .topics
+        .iter()
+        .map(|t| {
+            esc(&input
+                .blueprint
+                .topic(&t.value)
+                .map_or_else(|| t.value.clone(), |(_, t)| t.name.clone()))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn references_field(q: &Question) -> String {
+    if q.front.references.is_empty() {
+        return String::new();
+    }
+    let items: String = q
+        .front
+        .references
+        .iter()
+        .map(|r| {
+            let v = &r.value;
+            if v.starts_with("https://") || v.starts_with("http://") {
+                format!("<li><a href=\"{0}\">{0}</a></li>", esc(v))
+            } else {
+                format!("<li>{}</li>", esc(v))
+            }
+        })
+        .collect();
+    format!("<ul>{items}</ul>")
+}
+
+// ---------------------------------------------------------------------------
+// Collection JSON
+
+fn models_json(first_deck: i64) -> Value {
+    let flds: Vec<Value> = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, id))| {
+            json!({
+                "name": name, "ord": i, "sticky": false, "rtl": false,
+                "font": "Arial", "size": 20, "media": [], "description": "",
+                "plainText": false, "collapsed": false, "excludeFromSearch": false,
+                "id": id,
+            })
+        })
+        .collect();
+    json!({
+        NOTETYPE_ID.to_string(): {
+            "id": NOTETYPE_ID,
+            "name": NOTETYPE_NAME,
+            "type": 0,
+            "mod": NOTETYPE_MOD,
+            "usn": -1,
+            "sortf": 0,
+            "did": first_deck,
+            "tmpls": [{
+                "name": TEMPLATE_NAME, "ord": 0, "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE,
+                "bqfmt": "", "bafmt": "", "did": null, "bfont": "", "bsize": 0, "id": TEMPLATE_ID,
+            }],
+            "flds": flds,
+            "css": CSS,
+            "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+            "latexPost": "\\end{document}",
+            "latexsvg": false,
+            "req": [[0, "any", [1]]],
+            "tags": [],
+            "vers": [],
+        }
+    })
+}
+
+fn deck_json(id: i64, name: &str, modified: i64) -> Value {
+    json!({
+        "id": id, "name": name, "mod": modified, "usn": -1,
+        "lrnToday": [0, 0], "revToday": [0, 0], "newToday": [0, 0], "timeToday": [0, 0],
+        "collapsed": false, "browserCollapsed": false, "desc": "", "dyn": 0, "conf": 1,
+        "extendNew": 0, "extendRev": 0,
+    })
+}
+
+fn dconf_json() -> Value {
+    json!({ "1": {
+        "id": 1, "name": "Default", "mod": 0, "usn": 0, "maxTaken": 60, "autoplay": true,
+        "timer": 0, "replayq": true, "dyn": false,
+        "new": { "bury": true, "delays": [1.0, 10.0], "initialFactor": 2500, "ints": [1, 4, 7],
+                 "order": 1, "perDay": 20, "separate": true },
+        "rev": { "bury": true, "ease4": 1.3, "fuzz": 0.05, "ivlFct": 1.0, "maxIvl": 36500,
+                 "minSpace": 1, "perDay": 200, "hardFactor": 1.2 },
+        "lapse": { "delays": [10.0], "leechAction": 0, "leechFails": 8, "minInt": 1, "mult": 0.0 },
+    }})
+}
+
+fn conf_json(first_deck: i64, next_pos: usize) -> Value {
+    json!({
+        "activeDecks": [1], "addToCur": true, "collapseTime": 1200, "curDeck": first_deck,
+        "curModel": NOTETYPE_ID.to_string(), "dueCounts": true, "estTimes": true,
+        "newBury": true, "newSpread": 0, "nextPos": next_pos, "sortBackwards": false,
+        "sortType": "noteFld", "timeLim": 0,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+fn sql_err(e: rusqlite::Error) -> ExportError {
+    err(format!("sqlite: {e}"))
+}
+
+fn write_collection(deck: &Deck, epoch: i64, db_path: &Path) -> Result<(), ExportError> {
+    let mut conn = rusqlite::Connection::open(db_path).map_err(sql_err)?;
+    conn.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = DELETE;")
+        .map_err(sql_err)?;
+    let tx = conn.transaction().map_err(sql_err)?;
+    tx.execute_batch(SCHEMA).map_err(sql_err)?;
+
+    let first_deck = deck.decks.first().map_or(1, |d| d.0);
+    let mut decks = serde_json::Map::new();
+    decks.insert("1".into(), deck_json(1, "Default", epoch));
+    for (id, name) in &deck.decks {
+        decks.insert(id.to_string(), deck_json(*id, name, epoch));
+    }
+    tx.execute(
+        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+        rusqlite::params![
+            epoch - epoch.rem_euclid(86_400),
+            epoch * 1000,
+            conf_json(first_deck, deck.notes.len() + 1).to_string(),
+            models_json(first_deck).to_string(),
+            Value::Object(decks).to_string(),
+            dconf_json().to_string(),
+        ],
+    )
+    .map_err(sql_err)?;
+
+    {
+        let mut note_stmt = tx
+            .prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")
+            .map_err(sql_err)?;
+        let mut card_stmt = tx
+            .prepare(
+                "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+            )
+            .map_err(sql_err)?;
+        for (i, n) in deck.notes.iter().enumerate() {
+            let id = ID_BASE_MS + i as i64;
+            let tags = if n.tags.is_empty() {
+                String::new()
+            } else {
+                format!(" {} ", n.tags.join(" "))
+            };
+            let sfld = strip_html_preserving_media(&n.fields[0]);
+            let csum = field_checksum(&n.fields[0]);
+            note_stmt
+                .execute(rusqlite::params![
+                    id,
+                    n.guid,
+                    NOTETYPE_ID,
+                    n.modified,
+                    tags,
+                    n.fields.join("\u{1f}"),
+                    sfld,
+                    csum,
+                ])
+                .map_err(sql_err)?;
+            card_stmt
+                .execute(rusqlite::params![id, id, n.deck, n.modified, i as i64 + 1])
+                .map_err(sql_err)?;
+        }
+    }
+    tx.commit().map_err(sql_err)?;
+    conn.close().map_err(|(_, e)| sql_err(e))?;
+    Ok(())
+}
+
+fn write_package(deck: &Deck, epoch: i64, dir: &Path, path: &Path) -> Result<(), ExportError> {
+    let db_path = dir.join(format!(".collection-{}.anki2.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&db_path);
+    let written = write_collection(deck, epoch, &db_path);
+    let db = written.and_then(|()| {
+        let mut b = Vec::new();
+        std::fs::File::open(&db_path)
+            .and_then(|mut f| f.read_to_end(&mut b))
+            .map_err(|e| ExportError::Io(db_path.clone(), e))?;
+        Ok(b)
+    });
+    let _ = std::fs::remove_file(&db_path);
+    let db = db?;
+
+    let mut map = serde_json::Map::new();
+    for (i, m) in deck.media.iter().enumerate() {
+        map.insert(i.to_string(), Value::String(m.name.clone()));
+    }
+    let media_json = Value::Object(map).to_string();
+
+    let io = |e: std::io::Error| ExportError::Io(path.to_path_buf(), e);
+    let zerr = |e: zip::result::ZipError| err(format!("zip: {e}"));
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(zip::DateTime::DEFAULT)
+        .system(zip::System::Unix)
+        .unix_permissions(0o644);
+    zip.start_file("collection.anki2", opts).map_err(zerr)?;
+    zip.write_all(&db).map_err(io)?;
+    for (i, m) in deck.media.iter().enumerate() {
+        zip.start_file(i.to_string(), opts).map_err(zerr)?;
+        zip.write_all(&m.bytes).map_err(io)?;
+    }
+    zip.start_file("media", opts).map_err(zerr)?;
+    zip.write_all(media_json.as_bytes()).map_err(io)?;
+    let mut w = zip.finish().map_err(zerr)?;
+    w.flush().map_err(io)?;
+    Ok(())
 }

@@ -73,7 +73,10 @@ fn image_urls(q: &Question) -> Result<BTreeMap<String, String>, ExportError> {
         }
         let bytes = std::fs::read(path).map_err(|e| ExportError::Io(path.clone(), e))?;
         let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-        map.insert(img.url.clone(), format!("data:{};base64,{data}", mime(path)));
+        map.insert(
+            img.url.clone(),
+            format!("data:{};base64,{data}", mime(path)),
+        );
     }
     Ok(map)
 }
@@ -134,6 +137,15 @@ pub fn question_context(
     }))
 }
 
+/// A score as JSON: `70`, not `70.0`, when it is whole.
+fn score(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
 /// The whole template context: questions grouped by domain in blueprint
 /// order (questions of unknown domains last), numbered in booklet order.
 pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
@@ -178,7 +190,7 @@ pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
     Ok(json!({
         "exam": {
             "id": e.id, "name": e.name, "guide_version": e.guide_version, "guide_date": e.guide_date,
-            "questions": e.questions, "minutes": e.minutes, "passing_score": e.passing_score,
+            "questions": e.questions, "minutes": e.minutes, "passing_score": score(e.passing_score),
             "url": e.url,
         },
         "answers": match input.answers { Answers::End => "end", Answers::Inline => "inline" },
@@ -203,10 +215,7 @@ pub fn environment(overrides: Option<&Path>) -> Environment<'static> {
     let dir = overrides.map(Path::to_path_buf);
     env.set_loader(move |name| {
         // Plain file names only: no paths out of the override folder.
-        let plain = !name.is_empty()
-            && !name.contains(['/', '\\'])
-            && name != "."
-            && name != "..";
+        let plain = !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != "..";
         if let (Some(dir), true) = (&dir, plain) {
             let p = dir.join(name);
             if p.is_file() {
@@ -230,7 +239,9 @@ pub fn environment(overrides: Option<&Path>) -> Environment<'static> {
 pub fn render(input: &Input<'_>) -> Result<String, ExportError> {
     let ctx = booklet_context(input)?;
     let env = environment(input.templates);
-    let tmpl = env.get_template(MAIN_TEMPLATE).map_err(|e| err(format_err(&e)))?;
+    let tmpl = env
+        .get_template(MAIN_TEMPLATE)
+        .map_err(|e| err(format_err(&e)))?;
     tmpl.render(&ctx).map_err(|e| err(format_err(&e)))
 }
 

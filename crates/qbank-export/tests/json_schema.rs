@@ -23,12 +23,17 @@ fn export(bank_dir: &Path) -> serde_json::Value {
 
 #[test]
 fn exports_validate_against_the_published_schema() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("schema/bank.schema.json")).expect("schema")).expect("json");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schema/bank.schema.json")).expect("schema"),
+    )
+    .expect("json");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     for bank in ["tests/fixtures/clean-bank", "content"] {
         let doc = export(&root().join(bank));
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path().as_str())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path().as_str()))
+            .collect();
         assert!(errors.is_empty(), "{bank}: {errors:#?}");
         assert!(!doc["questions"].as_array().expect("questions").is_empty());
     }
@@ -41,5 +46,8 @@ fn key_is_given_as_indices_and_letters() {
     assert_eq!(q["id"], "promote-with-alias");
     assert_eq!(q["key"]["indices"], serde_json::json!([1]));
     assert_eq!(q["key"]["letters"], serde_json::json!(["B"]));
-    assert!(q["stem"]["html"].as_str().expect("html").contains("<code>models:/ml.churn.model@champion</code>"));
+    assert!(q["stem"]["html"]
+        .as_str()
+        .expect("html")
+        .contains("<code>models:/ml.churn.model@champion</code>"));
 }
