@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 
-const CONFIG: &str = "content_dir = \"questions\"\n\n[lint.rules]\nQB204 = \"off\"\nQB205 = \"off\"\n";
+const CONFIG: &str =
+    "content_dir = \"questions\"\n\n[lint.rules]\nQB204 = \"off\"\nQB205 = \"off\"\n";
 
 const BLUEPRINT: &str = "exam:
   id: sample-exam

@@ -13,7 +13,12 @@ fuzz_target!(|data: &[u8]| {
         for l in d.primary.iter().chain(&d.secondary) {
             let s = l.span;
             assert!(s.start <= s.end, "{}: inverted span {s:?}", d.code);
-            assert!(s.end <= text.len(), "{}: span {s:?} past end {}", d.code, text.len());
+            assert!(
+                s.end <= text.len(),
+                "{}: span {s:?} past end {}",
+                d.code,
+                text.len()
+            );
             assert!(
                 text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
                 "{}: span {s:?} splits a character",

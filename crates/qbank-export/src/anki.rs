@@ -212,12 +212,9 @@ impl Exporter for AnkiExporter {
             .collect();
         let content = input.bank.root.join(&input.bank.config.content_dir);
         let times = change_times(&input.bank.root, &content, &files);
-        let clamp = |t: i64| {
-            let t = t.min(now);
-            source_date_epoch().map_or(t, |e| t.min(e))
-        };
+        let sde = source_date_epoch();
         let deck = build_deck(input, &|path: &Path| {
-            times.get(path).copied().map_or(epoch, clamp)
+            clamp_mod(times.get(path).copied(), now, sde, epoch.min(now))
         })?;
         let path = dir.join(format!("{}.apkg", safe_file_stem(&input.blueprint.exam.id)));
         write_package(&deck, epoch, dir, &path)?;
@@ -373,18 +370,7 @@ fn git_times(root: &Path, content: &Path) -> Option<GitTimes> {
         "--",
         dir,
     ])?;
-    let mut times = HashMap::new();
-    let mut current = None;
-    for line in String::from_utf8_lossy(&log).lines() {
-        if let Some(t) = line.strip_prefix('\u{1}') {
-            current = t.trim().parse::<i64>().ok();
-        } else if !line.is_empty() {
-            if let Some(t) = current {
-                // Newest commits come first: keep the first time seen.
-                times.entry(line.to_string()).or_insert(t);
-            }
-        }
-    }
+    let times = parse_git_log(&String::from_utf8_lossy(&log));
 
     let status = run(&[
         "status",
@@ -394,6 +380,30 @@ fn git_times(root: &Path, content: &Path) -> Option<GitTimes> {
         "--",
         dir,
     ])?;
+    let dirty = parse_git_status(&status);
+    Some((top, times, dirty))
+}
+
+/// Parse `git log --format=%x01%ct --name-only`: repo path -> time of the
+/// newest commit that touched it (git lists newest commits first).
+fn parse_git_log(log: &str) -> HashMap<String, i64> {
+    let mut times = HashMap::new();
+    let mut current = None;
+    for line in log.lines() {
+        if let Some(t) = line.strip_prefix('\u{1}') {
+            current = t.trim().parse::<i64>().ok();
+        } else if !line.is_empty() {
+            if let Some(t) = current {
+                times.entry(line.to_string()).or_insert(t);
+            }
+        }
+    }
+    times
+}
+
+/// Parse `git status --porcelain -z`: every path with uncommitted changes
+/// (including untracked files and both sides of a rename).
+fn parse_git_status(status: &[u8]) -> HashSet<String> {
     let mut dirty = HashSet::new();
     let mut entries = status.split(|b| *b == 0);
     while let Some(e) = entries.next() {
@@ -408,7 +418,16 @@ fn git_times(root: &Path, content: &Path) -> Option<GitTimes> {
             }
         }
     }
-    Some((top, times, dirty))
+    dirty
+}
+
+/// A note's `mod`: the change time clamped to `SOURCE_DATE_EPOCH` and to
+/// now (never in the future); `fallback` when the time is unknown.
+fn clamp_mod(changed: Option<i64>, now: i64, sde: Option<i64>, fallback: i64) -> i64 {
+    changed.map_or(fallback, |t| {
+        let t = t.min(now);
+        sde.map_or(t, |e| t.min(e))
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -706,7 +725,7 @@ fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck
             domain_deck(&domain_id, &domain_name, &mut decks)
         };
 
-        let fields = vec![
+        let fields = [
             esc(&identity),
             question_field(q, &html),
             answer_field(q, &html),
@@ -1018,4 +1037,276 @@ fn write_package(deck: &Deck, epoch: i64, dir: &Path, path: &Path) -> Result<(),
     let mut w = zip.finish().map_err(zerr)?;
     w.flush().map_err(io)?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::{Answers, BuildOptions};
+
+    fn fixture() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/anki-bank")
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let dst = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &dst);
+            } else {
+                std::fs::copy(e.path(), &dst).unwrap();
+            }
+        }
+    }
+
+    /// A copy of the fixture bank in a temporary folder (outside git).
+    fn bank_copy() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(), &t.path().join("bank"));
+        t
+    }
+
+    fn export(bank: &Path, out: &Path) -> Vec<u8> {
+        let bank = qbank_parser::load(bank).unwrap();
+        let opts = BuildOptions {
+            out: out.to_path_buf(),
+            formats: vec![FormatId::Anki],
+            include_drafts: false,
+            answers: Answers::End,
+            templates: None,
+            fail_after: None,
+        };
+        crate::build(&bank, &opts).unwrap();
+        std::fs::read(out.join("anki-fixture.apkg")).unwrap()
+    }
+
+    fn open_collection(apkg: &[u8], dir: &Path) -> rusqlite::Connection {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(apkg.to_vec())).unwrap();
+        let mut db = Vec::new();
+        z.by_name("collection.anki2")
+            .unwrap()
+            .read_to_end(&mut db)
+            .unwrap();
+        let path = dir.join(format!("c-{}.anki2", sha1_smol::Sha1::from(&db).digest()));
+        std::fs::write(&path, db).unwrap();
+        rusqlite::Connection::open(path).unwrap()
+    }
+
+    fn guids_and_fields(c: &rusqlite::Connection) -> Vec<(String, String, String)> {
+        let mut st = c
+            .prepare("SELECT sfld, guid, flds FROM notes ORDER BY id")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn guid_is_stable_and_namespaced() {
+        let g = note_guid("exam", "q1");
+        assert_eq!(g, note_guid("exam", "q1"));
+        assert_ne!(g, note_guid("exam", "q2"));
+        assert_ne!(g, note_guid("other-exam", "q1"));
+        assert!(g.bytes().all(|b| BASE91.contains(&b)), "{g}");
+        assert_eq!(base91(0), "a");
+        assert_eq!(base91(91), "ba");
+    }
+
+    #[test]
+    fn guid_stable_when_content_changes() {
+        let t = bank_copy();
+        let bank = t.path().join("bank");
+        let v1 = export(&bank, &t.path().join("out1"));
+        let q = bank.join("questions/nested-runs-parent.md");
+        let text = std::fs::read_to_string(&q).unwrap();
+        std::fs::write(
+            &q,
+            text.replace("single\nparent run", "single parent run (edited)"),
+        )
+        .unwrap();
+        let v2 = export(&bank, &t.path().join("out2"));
+        let a = guids_and_fields(&open_collection(&v1, t.path()));
+        let b = guids_and_fields(&open_collection(&v2, t.path()));
+        assert_eq!(a.len(), 3);
+        assert_eq!(b.len(), 3);
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x.0, y.0, "same question order");
+            assert_eq!(x.1, y.1, "guid of {} changed", x.0);
+            assert_eq!(x.1, note_guid("anki-fixture", &x.0));
+        }
+        let edited: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x.2 != y.2).collect();
+        assert_eq!(edited.len(), 1);
+        assert_eq!(edited[0].0 .0, "nested-runs-parent");
+    }
+
+    #[test]
+    fn two_exports_are_byte_identical() {
+        let t = bank_copy();
+        let bank = t.path().join("bank");
+        let a = export(&bank, &t.path().join("a"));
+        let b = export(&bank, &t.path().join("b"));
+        assert!(a == b, "exports differ");
+        // No temporary files are left beside the package.
+        let names: Vec<_> = std::fs::read_dir(t.path().join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["anki-fixture.apkg".to_string()]);
+    }
+
+    #[test]
+    fn zip_is_deflated_with_fixed_times_and_order() {
+        let t = bank_copy();
+        let apkg = export(&t.path().join("bank"), &t.path().join("out"));
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(apkg)).unwrap();
+        let mut names = Vec::new();
+        for i in 0..z.len() {
+            let f = z.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            assert_eq!(f.compression(), zip::CompressionMethod::Deflated, "{name}");
+            assert_eq!(f.last_modified(), Some(zip::DateTime::DEFAULT), "{name}");
+            names.push(name);
+        }
+        assert_eq!(names, ["collection.anki2", "0", "media"]);
+        let mut media = String::new();
+        z.by_name("media")
+            .unwrap()
+            .read_to_string(&mut media)
+            .unwrap();
+        let map: serde_json::Map<String, Value> = serde_json::from_str(&media).unwrap();
+        let name = map["0"].as_str().unwrap();
+        assert!(name.ends_with("-scoring-pipeline.png"), "{name}");
+        assert!(!name.contains('/'));
+    }
+
+    #[test]
+    fn collection_content() {
+        let t = bank_copy();
+        let apkg = export(&t.path().join("bank"), &t.path().join("out"));
+        let c = open_collection(&apkg, t.path());
+        let (ver, models, decks): (i64, String, String) = c
+            .query_row("SELECT ver, models, decks FROM col", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(ver, 11);
+        let models: Value = serde_json::from_str(&models).unwrap();
+        let m = &models[NOTETYPE_ID.to_string()];
+        assert_eq!(m["id"], NOTETYPE_ID);
+        assert_eq!(m["mod"], NOTETYPE_MOD);
+        let names: Vec<&str> = m["flds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["Id", "Question", "Answer", "Domain", "Topics", "References"]
+        );
+        let decks: Value = serde_json::from_str(&decks).unwrap();
+        let deck_names: HashSet<&str> = decks
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|d| d["name"].as_str().unwrap())
+            .collect();
+        assert!(deck_names.contains("Anki Fixture Exam::Model Development"));
+        assert!(deck_names.contains("Anki Fixture Exam::Model Deployment"));
+
+        let mut st = c
+            .prepare(
+                "SELECT n.sfld, n.tags, n.csum, n.flds, c.due, c.did, c.ord
+                 FROM notes n JOIN cards c ON c.nid = n.id ORDER BY n.id",
+            )
+            .unwrap();
+        let rows: Vec<(String, String, i64, String, i64, i64, i64)> = st
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+            [1, 2, 3],
+            "due = bank order"
+        );
+        let spark = &rows[1];
+        assert_eq!(spark.0, "spark-udf-batch-scoring");
+        assert_eq!(
+            spark.1,
+            " domain::model-deployment topic::batch-streaming-inference difficulty::hard "
+        );
+        assert_eq!(spark.5, deck_id("anki-fixture:model-deployment"));
+        assert_eq!(spark.6, 0);
+        let flds: Vec<&str> = spark.3.split('\u{1f}').collect();
+        assert_eq!(flds.len(), FIELDS.len());
+        assert!(flds[1].contains("<pre><code"), "{}", flds[1]);
+        assert!(
+            flds[2].contains("a &lt; b &amp;&amp; c &gt; d"),
+            "{}",
+            flds[2]
+        );
+        assert!(flds[1].contains("-scoring-pipeline.png\""), "{}", flds[1]);
+        // Checksum as computed by Anki 26.9 for this first field.
+        assert_eq!(rows[0].0, "nested-runs-parent");
+        assert_eq!(rows[0].2, 1_663_827_732);
+    }
+
+    #[test]
+    fn strip_html_like_anki() {
+        assert_eq!(
+            strip_html_preserving_media(
+                "<p>a &lt;b&gt; &amp;&nbsp;c</p><!-- x --><style>p{}</style><img src=\"f.png\">"
+            ),
+            "a <b> & c f.png "
+        );
+        assert_eq!(strip_html_preserving_media("x < y"), "x < y");
+        assert_eq!(decode_entities("&#65;&#x42;&bogus;&"), "AB&bogus;&");
+        assert_eq!(field_checksum("<b>abc</b>"), field_checksum("abc"));
+    }
+
+    #[test]
+    fn change_times_and_clamping() {
+        let log = "\u{1}300\n\nq/a.md\nq/b.md\n\u{1}200\n\nq/a.md\nq/c.md\n";
+        let t = parse_git_log(log);
+        assert_eq!(t["q/a.md"], 300);
+        assert_eq!(t["q/b.md"], 300);
+        assert_eq!(t["q/c.md"], 200);
+        let d = parse_git_status(b" M q/a.md\0R  q/new.md\0q/old.md\0?? q/u.md\0");
+        assert_eq!(
+            d,
+            HashSet::from(["q/a.md", "q/new.md", "q/old.md", "q/u.md"].map(String::from))
+        );
+        assert_eq!(clamp_mod(Some(500), 1000, None, 7), 500);
+        assert_eq!(
+            clamp_mod(Some(5000), 1000, None, 7),
+            1000,
+            "never in the future"
+        );
+        assert_eq!(clamp_mod(Some(500), 1000, Some(400), 7), 400);
+        assert_eq!(clamp_mod(Some(300), 1000, Some(400), 7), 300);
+        assert_eq!(clamp_mod(None, 1000, Some(400), 7), 7);
+
+        // Outside git, the file's mtime is used.
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("q.md");
+        std::fs::write(&f, "x").unwrap();
+        let times = change_times(tmp.path(), tmp.path(), std::slice::from_ref(&f));
+        assert_eq!(times.get(&f).copied(), mtime(&f));
+    }
 }

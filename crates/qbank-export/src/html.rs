@@ -10,9 +10,12 @@
 //! same name replaces the built-in one. Undefined template variables are
 //! errors ([`UndefinedBehavior::Strict`]).
 //!
-//! Page numbers: the booklet relies on Chromium's print header and footer
-//! (on by default; they show "page / pages") and also declares an `@page`
-//! `@bottom-center` margin box, which Chromium 131+ honours.
+//! Page numbers: `style.css` declares an `@page` `@bottom-center` margin box
+//! ("page / pages"), which Chromium 131+ prints (checked with Chromium 148).
+//! Chromium's own print header and footer also show page numbers (and the
+//! file URL and date) unless turned off with `--no-pdf-header-footer` or the
+//! print dialog's "Headers and footers" option; turn them off for a clean
+//! booklet. `tests/chromium/print_check.py` prints the booklet and checks it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
