@@ -759,17 +759,17 @@ fn three_level(r: &mut Rng) -> String {
 
 fn noun_phrase(r: &mut Rng) -> String {
     let det = r.pick(DETERMINERS);
-    match r.below(4) {
-        0 => format!("{det} {} {}", r.pick(ADJECTIVES), r.pick(NOUNS)),
-        1 => format!("{det} {} {}", r.pick(NOUNS), r.pick(NOUNS)),
-        2 => format!("{det} `{}` {}", ident(r), r.pick(NOUNS)),
-        _ => format!(
-            "{det} {} {} {}",
-            r.pick(ADJECTIVES),
-            r.pick(NOUNS),
-            r.pick(NOUNS)
-        ),
-    }
+    let rest = match r.below(4) {
+        0 => format!("{} {}", r.pick(ADJECTIVES), r.pick(NOUNS)),
+        1 => format!("{} {}", r.pick(NOUNS), r.pick(NOUNS)),
+        2 => format!("`{}` {}", ident(r), r.pick(NOUNS)),
+        _ => format!("{} {} {}", r.pick(ADJECTIVES), r.pick(NOUNS), r.pick(NOUNS)),
+    };
+    let vowel = rest
+        .trim_start_matches('`')
+        .starts_with(['a', 'e', 'i', 'o', 'u']);
+    let det = if det == "a" && vowel { "an" } else { det };
+    format!("{det} {rest}")
 }
 
 fn clause(r: &mut Rng) -> String {
@@ -835,7 +835,7 @@ fn question_sentence(r: &mut Rng) -> String {
 
 fn code_block(r: &mut Rng, out: &mut String) {
     out.push_str("```python\n");
-    let lines = r.range(4, 7);
+    let lines = r.range(3, 6);
     let mut indent = 0usize;
     for i in 0..lines {
         let pad = "    ".repeat(indent);
@@ -1038,7 +1038,7 @@ pub fn question(seed: u64, index: usize, domain: &str, topic: &str, key: usize) 
     code_block(&mut r, &mut t);
     t.push('\n');
     let mut ask = String::new();
-    for _ in 0..r.range(1, 2) {
+    for _ in 0..r.range(0, 1) {
         ask.push_str(&sentence(&mut r));
         ask.push(' ');
     }
@@ -1065,7 +1065,7 @@ pub fn question(seed: u64, index: usize, domain: &str, topic: &str, key: usize) 
         let mark = if i == key { "x" } else { " " };
         let _ = writeln!(t, "- [{mark}] {o}");
         let mut why = String::new();
-        for _ in 0..r.range(1, 2) {
+        for _ in 0..1 + usize::from(r.chance(25)) {
             why.push_str(&sentence(&mut r));
             why.push(' ');
         }
@@ -1074,7 +1074,7 @@ pub fn question(seed: u64, index: usize, domain: &str, topic: &str, key: usize) 
 
     t.push_str("\n## Explanation\n\n");
     let mut expl = String::new();
-    for _ in 0..r.range(3, 4) {
+    for _ in 0..r.range(2, 3) {
         expl.push_str(&sentence(&mut r));
         expl.push(' ');
     }
