@@ -1,0 +1,200 @@
+//! `qbank build`: refuses bad banks and bad output folders, is atomic and reproducible.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("root")
+}
+
+fn qbank(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_qbank"));
+    c.args(args)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", "1767225600");
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .expect("p")
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+const BANK: &str = "tests/fixtures/anki-bank";
+
+#[test]
+fn two_builds_are_byte_identical_including_the_apkg() {
+    let t = tempfile::tempdir().expect("tmp");
+    let a = t.path().join("a");
+    let b = t.path().join("b");
+    let (code, err) = qbank(&["build", BANK, "--out", a.to_str().expect("p")], &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = qbank(&["build", BANK, "--out", b.to_str().expect("p")], &[]);
+    assert_eq!(code, 0, "{err}");
+    let (sa, sb) = (snapshot(&a), snapshot(&b));
+    let names: Vec<&str> = sa.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"bank.json") && names.contains(&"booklet.html"),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n.ends_with(".apkg")), "{names:?}");
+    assert!(sa == sb, "two builds differ");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let t = tempfile::tempdir().expect("tmp");
+    let out = t.path().join("dist");
+    let (code, err) = qbank(
+        &[
+            "build",
+            BANK,
+            "--out",
+            out.to_str().expect("p"),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let before = snapshot(&out);
+    for stage in ["json", "html", "anki"] {
+        let (code, err) = qbank(
+            &["build", BANK, "--out", out.to_str().expect("p")],
+            &[("QBANK_TEST_FAIL_AFTER", stage)],
+        );
+        assert_eq!(code, 2, "{stage}: {err}");
+        assert!(err.contains("simulated failure"), "{err}");
+        assert!(
+            snapshot(&out) == before,
+            "output changed after a failure in {stage}"
+        );
+    }
+    // No temporary folders are left beside the output.
+    let leftovers: Vec<_> = std::fs::read_dir(t.path())
+        .expect("dir")
+        .map(|e| e.expect("e").file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+#[test]
+fn a_bank_with_errors_is_not_exported() {
+    let t = tempfile::tempdir().expect("tmp");
+    let out = t.path().join("dist");
+    let (code, err) = qbank(
+        &[
+            "build",
+            "tests/fixtures/cli-bank",
+            "--out",
+            out.to_str().expect("p"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("build refused"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn out_that_is_a_file_or_inside_the_content_is_refused() {
+    let t = tempfile::tempdir().expect("tmp");
+    let file = t.path().join("file");
+    std::fs::write(&file, "x").expect("write");
+    let (code, err) = qbank(&["build", BANK, "--out", file.to_str().expect("p")], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is a file"), "{err}");
+    let (code, err) = qbank(
+        &["build", BANK, "--out", &format!("{BANK}/questions/out")],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("overlaps"), "{err}");
+    assert!(!root().join(BANK).join("questions/out").exists());
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let t = tempfile::tempdir().expect("tmp");
+    let bank = t.path().join("bank");
+    for e in walkdir::WalkDir::new(root().join("tests/fixtures/clean-bank")) {
+        let e = e.expect("walk");
+        let rel = e
+            .path()
+            .strip_prefix(root().join("tests/fixtures/clean-bank"))
+            .expect("rel");
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(bank.join(rel)).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), bank.join(rel)).expect("copy");
+        }
+    }
+    let draft = std::fs::read_to_string(bank.join("questions/promote-with-alias.md"))
+        .expect("read")
+        .replace("id: promote-with-alias", "id: draft-question")
+        .replace("status: published", "status: draft")
+        .replace("A batch job loads", "A nightly retraining job loads");
+    std::fs::write(bank.join("questions/draft-question.md"), draft).expect("write");
+    let b = bank.to_str().expect("p");
+    let out = t.path().join("o1");
+    let (code, err) = qbank(
+        &[
+            "build",
+            b,
+            "--out",
+            out.to_str().expect("p"),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("bank.json")).expect("json"))
+            .expect("parse");
+    assert_eq!(doc["questions"].as_array().expect("q").len(), 2);
+    let out = t.path().join("o2");
+    let (code, err) = qbank(
+        &[
+            "build",
+            b,
+            "--out",
+            out.to_str().expect("p"),
+            "--format",
+            "json",
+            "--include-drafts",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("bank.json")).expect("json"))
+            .expect("parse");
+    assert_eq!(doc["questions"].as_array().expect("q").len(), 3);
+}
