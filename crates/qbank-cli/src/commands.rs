@@ -89,10 +89,22 @@ pub fn render(diags: &[Diagnostic], files: &dyn Files, format: Format, color: bo
 
 pub fn check(path: &Path, format: Format, deny: Option<DenyArg>, color: bool) -> u8 {
     let start = Instant::now();
-    let (bank, diags) = match load_and_lint(path, color) {
-        Ok(x) => x,
-        Err(code) => return code,
+    let bank = match qbank_parser::load(path) {
+        Ok(bank) => bank,
+        Err(f) => {
+            // Machine formats get the fatal diagnostic in their own format on stdout.
+            if format == Format::Human {
+                print_fatal(&f, color);
+            } else {
+                print!(
+                    "{}",
+                    render(std::slice::from_ref(&f.diagnostic), &f.files, format, color)
+                );
+            }
+            return EXIT_USAGE;
+        }
     };
+    let diags = qbank_lint::lint(&bank);
     let out = render(&diags, &bank, format, color);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());

@@ -66,6 +66,9 @@ const CASES: &[Case] = &[
     case("yaml-not-a-mapping",             "QB005", Some(2),  1, &[]),
     case("yaml-empty-front-matter",        "QB005", Some(1),  1, &[]),
     case("yaml-deeply-nested",             "QB004", Some(7),  1, &[]),
+    // Fuzz crash (parse_question): the QB004 span split the U+FFFD that
+    // replaced the invalid byte 0x8B.
+    case("yaml-invalid-utf8-in-front-matter", "QB004", Some(9), 1, &["QB001", "QB103", "QB106"]),
     // Wrong types and values, missing keys.
     case("schema-topics-not-a-list",       "QB005", Some(4),  1, &[]),
     case("schema-bad-difficulty",          "QB005", Some(5),  1, &[]),
@@ -118,7 +121,7 @@ const CASES: &[Case] = &[
     case("blueprint-invalid-yaml",         "QB004", Some(4),  1, &[]),
     case("blueprint-schema-error",         "QB005", Some(13), 1, &[]),
     case("blueprint-weights-not-100",      "QB014", Some(11), 1, &[]),
-    // qbank.toml: fatal, reported on stderr only.
+    // qbank.toml: fatal (exit 2), reported as a single diagnostic without a bank.
     case("config-invalid-toml",            "QB015", None,     2, &[]),
     case("config-unknown-key",             "QB015", None,     2, &[]),
     case("config-wrong-type",              "QB015", None,     2, &[]),
@@ -241,7 +244,7 @@ fn expect(
         problems.push(format!("exit {} (expected {exit})", run.exit));
     }
     if exit == 2 && run.json.is_none() {
-        // Fatal: a single diagnostic on stderr.
+        // Fatal in human format: a single diagnostic on stderr.
         if !run.stderr.contains(code) {
             problems.push(format!("stderr does not mention {code}"));
         }

@@ -114,6 +114,15 @@ pub fn parse(
         .collect();
     let to_byte =
         |m: &Marker| -> usize { base + char_to_byte.get(m.index()).copied().unwrap_or(text.len()) };
+    // The first character boundary at or after `byte` (spans must never split
+    // a character: a replacement character from invalid UTF-8 is 3 bytes).
+    let ceil = |byte: usize| -> usize {
+        let mut rel = byte.saturating_sub(base).min(text.len());
+        while !text.is_char_boundary(rel) {
+            rel += 1;
+        }
+        base + rel
+    };
     let line_end = |byte: usize| -> usize {
         let rel = byte.saturating_sub(base).min(text.len());
         base + text[rel..]
@@ -128,7 +137,7 @@ pub fn parse(
         let info = e.info().to_string();
         diags.push(
             Diagnostic::error("QB004", format!("invalid YAML: {info}"))
-                .at(file, Span::new(at, (at + 1).min(line_end(at))), info)
+                .at(file, Span::new(at, ceil(at + 1).min(line_end(at))), info)
                 .with_help(
                     "front matter is YAML: `key: value` pairs, lists as `[a, b]` or `- item` lines",
                 ),
@@ -150,7 +159,7 @@ pub fn parse(
                     TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => s.len() + 2,
                     _ => s.len().max(1),
                 };
-                let end = (at + raw_len).min(line_end(at)).max(at);
+                let end = ceil(at + raw_len).min(line_end(at)).max(at);
                 let value = if matches!(style, TScalarStyle::Plain) {
                     resolve_plain(&s)
                 } else {
@@ -162,7 +171,7 @@ pub fn parse(
                 if stack.len() >= MAX_DEPTH {
                     diags.push(Diagnostic::error("QB004", "YAML nesting is too deep").at(
                         file,
-                        Span::new(at, at + 1),
+                        Span::new(at, ceil(at + 1)),
                         format!("more than {MAX_DEPTH} levels"),
                     ));
                     return None;
@@ -173,7 +182,7 @@ pub fn parse(
                         Err(()) => {
                             diags.push(
                                 Diagnostic::error("QB004", "a mapping key must be a plain value")
-                                    .at(file, Span::new(at, at + 1), "complex key"),
+                                    .at(file, Span::new(at, ceil(at + 1)), "complex key"),
                             );
                             return None;
                         }
@@ -210,11 +219,11 @@ pub fn parse(
             Event::Alias(_) => {
                 diags.push(
                     Diagnostic::error("QB004", "YAML aliases are not supported")
-                        .at(file, Span::new(at, line_end(at).max(at + 1)), "alias")
+                        .at(file, Span::new(at, line_end(at).max(ceil(at + 1))), "alias")
                         .with_help("write the value out in full instead of using `*alias`"),
                 );
                 ok = false;
-                Some((Value::Null, Span::new(at, at + 1)))
+                Some((Value::Null, Span::new(at, ceil(at + 1))))
             }
             _ => None,
         };
@@ -340,6 +349,42 @@ mod tests {
         let y = doc.spans.get("/topics/1").expect("topic");
         assert_eq!(&text[y.value.start - 10..y.value.end - 10], "'y'");
         assert_eq!(doc.value["topics"][1], "y");
+    }
+
+    /// Regression (fuzz `parse_question`): an error at a multi-byte character
+    /// (here U+FFFD, which replaced an invalid byte) gave a span ending inside it.
+    #[test]
+    fn spans_never_split_a_character() {
+        for text in [
+            "a:\n  - b\n \u{fffd}- c\n",
+            "\u{e9}: [\n",
+            "a: \"\\u00e9\u{e9}\u{e9}\"\n",
+            "- \u{1f600}\n",
+        ] {
+            let mut d = Vec::new();
+            let doc = parse(text, 0, FileId(0), &mut d);
+            let mut spans: Vec<Span> = d
+                .iter()
+                .filter_map(|d| d.primary.as_ref())
+                .map(|l| l.span)
+                .collect();
+            if let Some(doc) = doc {
+                spans.extend(
+                    doc.spans
+                        .map
+                        .values()
+                        .flat_map(|s| s.key.into_iter().chain([s.value])),
+                );
+            }
+            for s in spans {
+                assert!(
+                    s.end <= text.len()
+                        && text.is_char_boundary(s.start)
+                        && text.is_char_boundary(s.end),
+                    "{text:?}: {s:?}"
+                );
+            }
+        }
     }
 
     #[test]
