@@ -14,6 +14,19 @@ static CLEAN: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.add_tags(&["input"]);
     b.url_schemes(HashSet::from(["http", "https", "mailto", "data"]));
     b.link_rel(Some("noopener noreferrer"));
+    // `data:` is for embedded images only, never for links or frames.
+    b.attribute_filter(|_element, attribute, value| {
+        if attribute != "src"
+            && value
+                .trim_start()
+                .get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
+        {
+            None
+        } else {
+            Some(value.into())
+        }
+    });
     b
 });
 
@@ -75,6 +88,9 @@ mod tests {
         assert!(!h.contains("onerror"), "{h}");
         assert!(!h.contains("javascript:"), "{h}");
         assert!(!h.contains("<iframe"), "{h}");
+        let h = to_html("<a href=\"data:text/html,<script>alert(1)</script>\">x</a> ![i](data:image/png;base64,AAAA)", &id);
+        assert!(!h.contains("href=\"data:"), "{h}");
+        assert!(h.contains("src=\"data:image/png"), "{h}");
         let h = to_html("```python\nx = 1\n```", &id);
         assert!(h.contains("language-python"), "{h}");
     }
