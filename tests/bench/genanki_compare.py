@@ -161,8 +161,8 @@ def main():
             if r.returncode != 0:
                 sys.exit(f"genanki worker failed: {r.stderr}")
             ga_t.append(t)
-            print(f"rep {rep}: qbank {qb_t[-1] if qb_t and len(qb_t) == rep + 1 else 'failed'}"
-                  f"  genanki {t:.3f}s", file=sys.stderr)
+            qb_s = f"{qb_t[-1]:.3f}s" if len(qb_t) == rep + 1 else "failed"
+            print(f"rep {rep}: qbank {qb_s}  genanki {t:.3f}s", file=sys.stderr)
         ga = statistics.median(ga_t)
         print(f"N = {a.n}, {a.reps} interleaved repetitions, medians")
         print(f"genanki (notes from {kind}, incl. Python start-up): {ga:.3f} s, "
@@ -171,7 +171,10 @@ def main():
             print(f"qbank build --format anki: failed ({qb_failed})")
         else:
             qb = statistics.median(qb_t)
-            print(f"qbank build --format anki (parse + lint + export): {qb:.3f} s")
+            apkgs = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(tmp, "anki"))
+                     for f in fs if f.endswith(".apkg")]
+            size = sum(os.path.getsize(f) for f in apkgs) / 1e6
+            print(f"qbank build --format anki (parse + lint + export): {qb:.3f} s, {size:.1f} MB")
             print(f"ratio qbank / genanki: {qb / ga:.2f}")
     finally:
         if a.keep:

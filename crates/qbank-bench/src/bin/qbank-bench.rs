@@ -31,6 +31,9 @@ struct Args {
     /// Folder for the temporary banks.
     #[arg(long, default_value = "/tmp")]
     tmp: PathBuf,
+    /// Steps to run, comma-separated: check, json, html, anki, all (the floor always runs).
+    #[arg(long, value_delimiter = ',', default_values_t = vec!["check".to_string(), "json".into(), "html".into(), "anki".into(), "all".into()])]
+    steps: Vec<String>,
     /// Keep the generated banks (their paths are printed).
     #[arg(long)]
     keep: bool,
@@ -44,6 +47,16 @@ enum Step {
 }
 
 impl Step {
+    fn selected(self, steps: &[String]) -> bool {
+        let key = match self {
+            Step::Floor => return true,
+            Step::Check => "check",
+            Step::Build("json,html,anki") => "all",
+            Step::Build(f) => f,
+        };
+        steps.iter().any(|s| s == key)
+    }
+
     fn name(self) -> String {
         match self {
             Step::Floor => "floor (walk+read+pulldown-cmark, 1 thread)".into(),
@@ -281,7 +294,7 @@ fn bench_size(a: &Args, qbank: &Path, n: usize) -> Result<SizeResult, String> {
     let mut samples = vec![Samples::default(); STEPS.len()];
     for rep in 0..a.reps {
         for (si, step) in STEPS.iter().enumerate() {
-            if samples[si].failed.is_some() {
+            if samples[si].failed.is_some() || !step.selected(&a.steps) {
                 continue;
             }
             match step {
@@ -386,6 +399,9 @@ fn report(results: &[SizeResult], reps: usize) -> String {
         let floor = r.step(Step::Floor).median();
         for (si, step) in STEPS.iter().enumerate() {
             let smp = &r.samples[si];
+            if smp.times.is_empty() && smp.failed.is_none() {
+                continue;
+            }
             let size = format!("{} / {}", mb(r.bank_bytes), mb(r.bank_disk));
             if smp.failed.is_some() || smp.times.is_empty() {
                 let _ = writeln!(
