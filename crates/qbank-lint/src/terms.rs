@@ -14,11 +14,14 @@ pub struct Term {
     pub source: Option<String>,
 }
 
-/// All terms plus a set for a fast first pass.
+/// All terms plus sets for a fast first pass.
 #[derive(Debug, Clone)]
 pub struct Terms {
     pub list: Vec<Term>,
     pub set: RegexSet,
+    /// The same patterns with ASCII classes and word boundaries. On ASCII
+    /// text they match exactly like `set`, and run on the fast DFA.
+    ascii: Option<regex_automata::meta::Regex>,
 }
 
 /// Compile the blueprint's legacy terms. A pattern that does not compile is
@@ -62,8 +65,29 @@ fn first_line(s: &str) -> String {
 
 impl Terms {
     pub fn new(list: Vec<Term>) -> Terms {
+        use regex_automata::{meta, util::syntax};
         let set = RegexSet::new(list.iter().map(|t| t.regex.as_str()))
             .unwrap_or_else(|_| RegexSet::empty());
-        Terms { list, set }
+        // One multi-pattern regex, ASCII semantics, no literal prefilter (with
+        // dozens of case-insensitive alternatives the prefilter is slower than
+        // the lazy DFA itself).
+        let ascii = meta::Regex::builder()
+            .configure(
+                meta::Config::new()
+                    .auto_prefilter(false)
+                    .hybrid_cache_capacity(16 << 20),
+            )
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .build_many(&list.iter().map(|t| t.regex.as_str()).collect::<Vec<_>>())
+            .ok();
+        Terms { list, set, ascii }
+    }
+
+    /// Does any term occur in `text`?
+    pub fn any(&self, text: &str) -> bool {
+        match &self.ascii {
+            Some(a) if text.is_ascii() => a.is_match(regex_automata::Input::new(text.as_bytes())),
+            _ => self.set.is_match(text),
+        }
     }
 }

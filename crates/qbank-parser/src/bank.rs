@@ -294,7 +294,24 @@ pub fn load_question(
 ) -> (SourceFile, Option<Question>, Vec<Diagnostic>) {
     let name = display_name(root, path);
     let mut diags = Vec::new();
-    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let unreadable = |e: std::io::Error, mut diags: Vec<Diagnostic>| {
+        diags.push(
+            Diagnostic::error("QB011", format!("cannot read `{name}`: {e}"))
+                .at(id, Span::new(0, 0), "unreadable")
+                .with_help("check the file's permissions"),
+        );
+        (
+            SourceFile::new(path.to_path_buf(), name.clone(), String::new()),
+            None,
+            diags,
+        )
+    };
+    // One open: the size check and the read use the same handle.
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return unreadable(e, diags),
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > max {
         diags.push(
             Diagnostic::error("QB010", format!("the file is {len} bytes; the limit is {max}"))
@@ -307,21 +324,10 @@ pub fn load_question(
             diags,
         );
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.push(
-                Diagnostic::error("QB011", format!("cannot read `{name}`: {e}"))
-                    .at(id, Span::new(0, 0), "unreadable")
-                    .with_help("check the file's permissions"),
-            );
-            return (
-                SourceFile::new(path.to_path_buf(), name, String::new()),
-                None,
-                diags,
-            );
-        }
-    };
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    if let Err(e) = std::io::Read::read_to_end(&mut file, &mut bytes) {
+        return unreadable(e, diags);
+    }
     let text = decode(&bytes, id, &mut diags);
     let (q, d) = parse_question(id, path, &text);
     diags.extend(d);

@@ -44,6 +44,9 @@ pub fn validate(
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
+    if schema.validator.is_valid(&doc.value) {
+        return;
+    }
     let mut found = Vec::new();
     for err in schema.validator.iter_errors(&doc.value) {
         let pointer = err.instance_path().as_str().to_string();

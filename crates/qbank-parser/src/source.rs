@@ -1,6 +1,7 @@
 //! Source files and decoding.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::span::{LineCol, LineIndex, Span};
@@ -14,22 +15,26 @@ pub struct SourceFile {
     pub name: String,
     /// Decoded text, without a UTF-8 byte-order mark.
     pub text: String,
-    pub lines: LineIndex,
+    /// Built on first use: most files never need line numbers.
+    lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, name: String, text: String) -> Self {
-        let lines = LineIndex::new(&text);
         SourceFile {
             path,
             name,
             text,
-            lines,
+            lines: OnceLock::new(),
         }
     }
 
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 }
 

@@ -5,7 +5,7 @@ use qbank_parser::{letter, Diagnostic, Question, Severity};
 
 use super::{finding, Check, Rule};
 use crate::context::Ctx;
-use crate::text::{jaccard, plain};
+use crate::text::{plain, sorted_jaccard};
 
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
@@ -33,7 +33,7 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
             if w[j].is_empty() {
                 continue;
             }
-            let sim = jaccard(&w[i], &w[j]);
+            let sim = sorted_jaccard(&w[i], &w[j]);
             if sim >= limit {
                 out.push(
                     finding(
@@ -58,11 +58,15 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whitespace tokens, lower-cased, without trailing sentence punctuation.
+/// Whitespace tokens, lower-cased, without trailing sentence punctuation;
+/// sorted and de-duplicated (a set).
 fn tokens(md: &str) -> Vec<String> {
-    plain(md)
+    let mut v: Vec<String> = plain(md)
         .split_whitespace()
         .map(|t| t.trim_end_matches(['.', '!', '?', ',', ';']).to_lowercase())
         .filter(|t| !t.is_empty())
-        .collect()
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }

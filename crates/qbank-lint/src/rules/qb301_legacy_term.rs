@@ -32,6 +32,10 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
         return;
     }
     let text = &ctx.source(q).text;
+    // One pass over the whole body first: most questions mention no legacy term.
+    if !ctx.terms.any(text.get(q.body_start..).unwrap_or_default()) {
+        return;
+    }
     let mut regions = q.parts();
     // Content outside the known parts (misplaced text) is checked at full severity too.
     if q.stem.is_none() && q.options.is_empty() {

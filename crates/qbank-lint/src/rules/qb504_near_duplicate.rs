@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::{finding, Check, Rule};
 use crate::context::Ctx;
-use crate::text::{plain, words};
+use crate::text::sorted_jaccard;
 
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
@@ -27,20 +27,12 @@ pub const RULE: Rule = Rule {
     check: Check::Bank(check),
 };
 
-const HASHES: usize = 64;
+/// Signature slots (one-permutation MinHash: each shingle hash falls in one slot).
+const SLOTS: usize = 64;
 const BANDS: usize = 16;
-const ROWS: usize = HASHES / BANDS;
+const ROWS: usize = SLOTS / BANDS;
 /// Bigger buckets (templated questions) are compared only with neighbours, to stay linear.
 const MAX_BUCKET: usize = 64;
-
-fn fnv(bytes: &[u8], seed: u64) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
 
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -48,68 +40,127 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Hashed word shingles of a question's stem and options.
-pub fn shingles(q: &Question, k: usize) -> HashSet<u64> {
-    let mut text = q
-        .stem
-        .as_ref()
-        .map(|s| plain(&s.markdown))
-        .unwrap_or_default();
-    for o in &q.options {
-        text.push(' ');
-        text.push_str(&plain(&o.text));
-    }
-    let w = words(&text);
-    let k = k.max(1);
-    if w.len() < k {
-        return w.iter().map(|x| fnv(x.as_bytes(), 0)).collect();
-    }
-    w.windows(k)
-        .map(|win| {
-            let mut h = 0u64;
-            for x in win {
-                h = mix(h ^ fnv(x.as_bytes(), 0));
+/// Lower-case word hashes of Markdown text, without allocating per word.
+/// Words are runs of letters, digits and `_`; Markdown punctuation separates them.
+fn word_hashes(md: &str, out: &mut Vec<u64>) {
+    const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let mut h = SEED;
+    let mut in_word = false;
+    let bytes = md.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            i += 1;
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+                in_word = true;
+                continue;
             }
-            h
-        })
-        .collect()
+        } else {
+            // Non-ASCII: decode one character.
+            let c = md[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    let mut buf = [0u8; 4];
+                    for &x in l.encode_utf8(&mut buf).as_bytes() {
+                        h = (h ^ u64::from(x)).wrapping_mul(PRIME);
+                    }
+                }
+                in_word = true;
+                continue;
+            }
+        }
+        if in_word {
+            out.push(h);
+            h = SEED;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(h);
+    }
 }
 
-fn signature(sh: &HashSet<u64>) -> [u64; HASHES] {
-    let mut sig = [u64::MAX; HASHES];
+/// Sorted, de-duplicated hashes of the word shingles of a question's stem and options.
+pub fn shingles(q: &Question, k: usize) -> Vec<u64> {
+    let mut w = Vec::with_capacity(256);
+    if let Some(s) = &q.stem {
+        word_hashes(&s.markdown, &mut w);
+    }
+    for o in &q.options {
+        word_hashes(&o.text, &mut w);
+    }
+    let k = k.max(1);
+    let mut sh: Vec<u64> = if w.len() < k {
+        w.iter().map(|&x| mix(x)).collect()
+    } else {
+        w.windows(k)
+            .map(|win| win.iter().fold(0u64, |h, &x| mix(h ^ x)))
+            .collect()
+    };
+    sh.sort_unstable();
+    sh.dedup();
+    sh
+}
+
+/// One-permutation MinHash: slot = top bits of the shingle hash, value = the
+/// minimum of the rest. Empty slots borrow the next non-empty one (densification).
+fn signature(sh: &[u64]) -> [u32; SLOTS] {
+    let mut sig = [u32::MAX; SLOTS];
     for &x in sh {
-        for (i, s) in sig.iter_mut().enumerate() {
-            let h = mix(x ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            if h < *s {
-                *s = h;
+        let slot = (x >> 58) as usize;
+        let v = (x & 0xffff_ffff) as u32;
+        if v < sig[slot] {
+            sig[slot] = v;
+        }
+    }
+    if sh.is_empty() {
+        return sig;
+    }
+    for i in 0..SLOTS {
+        if sig[i] == u32::MAX {
+            let mut j = (i + 1) % SLOTS;
+            while sig[j] == u32::MAX {
+                j = (j + 1) % SLOTS;
             }
+            sig[i] = sig[j].wrapping_add(i as u32);
         }
     }
     sig
 }
 
 /// Pairs `(i, j, similarity)` with `i < j` at or above `threshold`, sorted.
+///
+/// Only signatures are kept for the whole bank (256 bytes a question);
+/// shingles are recomputed for the few candidate pairs.
 pub fn near_duplicates(
     questions: &[Question],
     k: usize,
     threshold: f64,
 ) -> Vec<(usize, usize, f64)> {
-    let sh: Vec<HashSet<u64>> = questions.par_iter().map(|q| shingles(q, k)).collect();
-    let sigs: Vec<[u64; HASHES]> = sh.par_iter().map(signature).collect();
-    let mut candidates: HashSet<(usize, usize)> = HashSet::new();
+    let sigs: Vec<Option<[u32; SLOTS]>> = questions
+        .par_iter()
+        .map(|q| {
+            let sh = shingles(q, k);
+            (!sh.is_empty()).then(|| signature(&sh))
+        })
+        .collect();
+    let mut candidates: HashSet<(u32, u32)> = HashSet::new();
+    let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
     for band in 0..BANDS {
-        let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
+        buckets.clear();
         for (i, sig) in sigs.iter().enumerate() {
-            if sh[i].is_empty() {
-                continue;
-            }
+            let Some(sig) = sig else { continue };
             let mut h = band as u64;
             for r in 0..ROWS {
-                h = mix(h ^ sig[band * ROWS + r]);
+                h = mix(h ^ u64::from(sig[band * ROWS + r]));
             }
-            buckets.entry(h).or_default().push(i);
+            buckets.entry(h).or_default().push(i as u32);
         }
-        for members in buckets.values() {
+        for members in buckets.values().filter(|m| m.len() > 1) {
             if members.len() <= MAX_BUCKET {
                 for (a, &i) in members.iter().enumerate() {
                     for &j in &members[a + 1..] {
@@ -123,25 +174,16 @@ pub fn near_duplicates(
             }
         }
     }
-    let mut pairs: Vec<(usize, usize)> = candidates.into_iter().collect();
+    let mut pairs: Vec<(u32, u32)> = candidates.into_iter().collect();
     pairs.sort_unstable();
     pairs
         .into_par_iter()
         .filter_map(|(i, j)| {
-            let s = exact(&sh[i], &sh[j]);
+            let (i, j) = (i as usize, j as usize);
+            let s = sorted_jaccard(&shingles(&questions[i], k), &shingles(&questions[j], k));
             (s >= threshold).then_some((i, j, s))
         })
         .collect()
-}
-
-fn exact(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
-    let inter = a.intersection(b).count();
-    let union = a.len() + b.len() - inter;
-    if union == 0 {
-        0.0
-    } else {
-        inter as f64 / union as f64
-    }
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
