@@ -28,8 +28,9 @@ use std::process::Command;
 use qbank_parser::{letter, Question};
 use serde_json::{json, Value};
 
-use crate::markdown::to_html;
+use crate::markdown::Rendered;
 use crate::{ExportError, Exporter, FormatId, Input};
+use rayon::prelude::*;
 
 /// The note type's id. Fixed forever: changing it makes Anki add a second
 /// note type and stop updating existing notes.
@@ -682,10 +683,17 @@ fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck
         domain_deck(&d.id, &d.name, &mut decks);
     }
 
+    // The expensive part, rendering, is independent per question: do it on every core.
+    let rendered: Vec<Fields> = input
+        .questions
+        .par_iter()
+        .map(|q| render_question(input, q))
+        .collect::<Result<_, _>>()?;
+
     let mut media: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut notes = Vec::with_capacity(input.questions.len());
     let mut guids = HashSet::new();
-    for q in &input.questions {
+    for (q, r) in input.questions.iter().zip(rendered) {
         let src = input.bank.file(q.file);
         let identity = q
             .id()
@@ -697,18 +705,9 @@ fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck
             )));
         }
 
-        // Images: package local files under safe flat names.
-        let mut names: HashMap<String, String> = HashMap::new();
-        for img in &q.images {
-            if let Some(p) = &img.resolved {
-                let bytes = std::fs::read(p).map_err(|e| ExportError::Io(p.clone(), e))?;
-                let name = media_name(&bytes, p);
-                names.insert(img.url.clone(), name.clone());
-                media.entry(name).or_insert(bytes);
-            }
+        for (name, bytes) in r.media {
+            media.entry(name).or_insert(bytes);
         }
-        let image = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_string());
-        let html = |md: &str| to_html(md, &image);
 
         let domain_id = q
             .front
@@ -727,8 +726,8 @@ fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck
 
         let fields = [
             esc(&identity),
-            question_field(q, &html),
-            answer_field(q, &html),
+            r.question,
+            r.answer,
             esc(&domain_name),
             topics_field(input, q),
             references_field(q),
@@ -765,27 +764,54 @@ fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck
     })
 }
 
-fn question_field(q: &Question, html: &dyn Fn(&str) -> String) -> String {
+/// A question's rendered Question and Answer fields, and its media files.
+struct Fields {
+    question: String,
+    answer: String,
+    media: Vec<(String, Vec<u8>)>,
+}
+
+fn render_question(input: &Input<'_>, q: &Question) -> Result<Fields, ExportError> {
+    // Images: package local files under safe flat names.
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut media = Vec::new();
+    for img in &q.images {
+        if let Some(p) = &img.resolved {
+            let bytes = std::fs::read(p).map_err(|e| ExportError::Io(p.clone(), e))?;
+            let name = media_name(&bytes, p);
+            names.insert(img.url.clone(), name.clone());
+            media.push((name, bytes));
+        }
+    }
+    let image = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_string());
+    let r = input.html(q, &image);
+    Ok(Fields {
+        question: question_field(q, &r),
+        answer: answer_field(q, &r),
+        media,
+    })
+}
+
+fn question_field(q: &Question, r: &Rendered) -> String {
     let mut s = String::new();
-    let stem = q.stem.as_ref().map_or("", |s| s.markdown.as_str());
-    s.push_str(&format!("<div class=\"qb-stem\">{}</div>\n", html(stem)));
+    s.push_str(&format!("<div class=\"qb-stem\">{}</div>\n", r.stem));
     let keys = q.key_count();
     if keys > 1 {
         s.push_str(&format!("<p class=\"qb-choose\">Choose {keys}.</p>\n"));
     }
     s.push_str("<ol class=\"qb-options\">\n");
-    for (i, o) in q.options.iter().enumerate() {
+    for i in 0..q.options.len() {
         s.push_str(&format!(
             "<li class=\"qb-option\"><span class=\"qb-letter\">{}.</span><div class=\"qb-option-text\">{}</div></li>\n",
             letter(i),
-            html(&o.text)
+            r.options[i]
         ));
     }
     s.push_str("</ol>");
     s
 }
 
-fn answer_field(q: &Question, html: &dyn Fn(&str) -> String) -> String {
+fn answer_field(q: &Question, r: &Rendered) -> String {
     let letters: Vec<String> = q.keys().map(|(i, _)| letter(i)).collect();
     let mut s =
         format!(
@@ -799,20 +825,19 @@ fn answer_field(q: &Question, html: &dyn Fn(&str) -> String) -> String {
         } else {
             ("qb-incorrect", "\u{2717}")
         };
-        let rationale = o.rationale.as_ref().map_or_else(String::new, |r| {
-            format!("<div class=\"qb-rationale\">{}</div>", html(&r.markdown))
+        let rationale = r.rationales[i].as_ref().map_or_else(String::new, |h| {
+            format!("<div class=\"qb-rationale\">{h}</div>")
         });
         s.push_str(&format!(
             "<li class=\"qb-option {class}\"><span class=\"qb-mark\">{mark}</span><span class=\"qb-letter\">{}.</span><div><div class=\"qb-option-text\">{}</div>{rationale}</div></li>\n",
             letter(i),
-            html(&o.text)
+            r.options[i]
         ));
     }
     s.push_str("</ol>");
-    if let Some(b) = q.explanation.as_ref().and_then(|e| e.body.as_ref()) {
+    if let Some(h) = &r.explanation {
         s.push_str(&format!(
-            "\n<div class=\"qb-explanation\"><h4>Explanation</h4>{}</div>",
-            html(&b.markdown)
+            "\n<div class=\"qb-explanation\"><h4>Explanation</h4>{h}</div>"
         ));
     }
     s
@@ -1022,7 +1047,7 @@ fn write_package(deck: &Deck, epoch: i64, dir: &Path, path: &Path) -> Result<(),
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(6))
+        .compression_level(Some(1))
         .last_modified_time(zip::DateTime::DEFAULT)
         .system(zip::System::Unix)
         .unix_permissions(0o644);

@@ -25,8 +25,8 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use qbank_parser::{letter, Question};
 use serde_json::{json, Value};
 
-use crate::markdown::to_html;
 use crate::{Answers, ExportError, Exporter, FormatId, Input};
+use rayon::prelude::*;
 
 /// The output file name.
 pub const BOOKLET: &str = "booklet.html";
@@ -100,7 +100,7 @@ pub fn question_context(
             images.get(u).cloned().unwrap_or_default()
         }
     };
-    let html = |md: &str| to_html(md, &image);
+    let r = input.html(q, &image);
     let options: Vec<Value> = q
         .options
         .iter()
@@ -108,9 +108,9 @@ pub fn question_context(
         .map(|(i, o)| {
             json!({
                 "letter": letter(i),
-                "html": html(&o.text),
+                "html": r.options[i],
                 "is_key": o.is_key,
-                "rationale_html": o.rationale.as_ref().map(|r| html(&r.markdown)),
+                "rationale_html": r.rationales[i],
             })
         })
         .collect();
@@ -129,14 +129,10 @@ pub fn question_context(
         "status": q.status().as_str(),
         "topics": topics,
         "multiple_response": key_letters.len() > 1,
-        "stem_html": html(q.stem.as_ref().map_or("", |s| s.markdown.as_str())),
+        "stem_html": r.stem,
         "options": options,
         "key_letters": key_letters,
-        "explanation_html": q
-            .explanation
-            .as_ref()
-            .and_then(|e| e.body.as_ref())
-            .map(|b| html(&b.markdown)),
+        "explanation_html": r.explanation,
     }))
 }
 
@@ -182,11 +178,14 @@ pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
         if qs.is_empty() {
             continue;
         }
-        let mut questions = Vec::with_capacity(qs.len());
-        for q in qs {
-            number += 1;
-            questions.push(question_context(input, q, number)?);
-        }
+        let first = number + 1;
+        number += qs.len();
+        // Rendering is per question and independent: use every core, keep the order.
+        let questions = qs
+            .par_iter()
+            .enumerate()
+            .map(|(i, q)| question_context(input, q, first + i))
+            .collect::<Result<Vec<_>, _>>()?;
         domains.push(json!({ "id": id, "name": name, "questions": questions }));
     }
     let e = &bp.exam;

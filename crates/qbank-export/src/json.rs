@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use qbank_parser::{letter, Question};
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use crate::markdown::to_html;
 use crate::{ExportError, Exporter, FormatId, Input};
 
 /// Version of the `bank.json` layout; bumped on incompatible changes.
@@ -13,14 +13,15 @@ pub const FORMAT_VERSION: u32 = 1;
 
 pub struct JsonExporter;
 
-fn md(markdown: &str) -> Value {
-    let keep = |u: &str| u.to_string();
-    json!({ "markdown": markdown.replace("\r\n", "\n"), "html": to_html(markdown, &keep) })
+fn md(markdown: &str, html: &str) -> Value {
+    json!({ "markdown": markdown.replace("\r\n", "\n"), "html": html })
 }
 
 /// One question as JSON.
 pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
     let bp = input.blueprint;
+    let keep = |u: &str| u.to_string();
+    let r = input.html(q, &keep);
     let domain_id = q
         .front
         .domain
@@ -42,13 +43,14 @@ pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            let mut v = md(&o.text);
+            let mut v = md(&o.text, &r.options[i]);
             v["letter"] = json!(letter(i));
             v["is_key"] = json!(o.is_key);
             v["rationale"] = o
                 .rationale
                 .as_ref()
-                .map_or(Value::Null, |r| md(&r.markdown));
+                .zip(r.rationales[i].as_deref())
+                .map_or(Value::Null, |(ra, h)| md(&ra.markdown, h));
             v
         })
         .collect();
@@ -60,7 +62,8 @@ pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
         .explanation
         .as_ref()
         .and_then(|e| e.body.as_ref())
-        .map_or(Value::Null, |b| md(&b.markdown));
+        .zip(r.explanation.as_deref())
+        .map_or(Value::Null, |(b, h)| md(&b.markdown, h));
     json!({
         "id": q.id().unwrap_or_default(),
         "domain": { "id": domain_id, "name": domain_name },
@@ -68,7 +71,7 @@ pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
         "difficulty": q.front.difficulty.map(|d| d.as_str()),
         "status": q.status().as_str(),
         "multiple_response": key_idx.len() > 1,
-        "stem": md(q.stem.as_ref().map_or("", |s| s.markdown.as_str())),
+        "stem": md(q.stem.as_ref().map_or("", |s| s.markdown.as_str()), &r.stem),
         "options": options,
         "key": { "indices": key_idx, "letters": key_letters },
         "explanation": explanation,
@@ -94,7 +97,7 @@ pub fn bank_json(input: &Input<'_>) -> Value {
             "topics": d.topics.iter().map(|t| json!({"id": t.id, "name": t.name, "min": t.min})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "coverage": input.coverage,
-        "questions": input.questions.iter().map(|q| question_json(input, q)).collect::<Vec<_>>(),
+        "questions": input.questions.par_iter().map(|q| question_json(input, q)).collect::<Vec<_>>(),
     })
 }
 

@@ -13,7 +13,10 @@ pub mod markdown;
 use std::path::{Path, PathBuf};
 
 use qbank_parser::coverage::Coverage;
-use qbank_parser::{Bank, Blueprint, Question};
+use std::collections::HashMap;
+
+use qbank_parser::{Bank, Blueprint, FileId, Question};
+use rayon::prelude::*;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
@@ -91,11 +94,28 @@ pub struct Input<'a> {
     pub coverage: Coverage,
     pub answers: Answers,
     pub templates: Option<&'a Path>,
+    /// HTML of every exported question, rendered once for all formats.
+    pub rendered: HashMap<FileId, markdown::Rendered>,
 }
 
 impl Input<'_> {
     pub fn source_text(&self, q: &Question) -> &str {
         &self.bank.file(q.file).text
+    }
+
+    /// A question's rendered HTML, with image URLs mapped by `image`.
+    ///
+    /// Questions without images share the HTML rendered once in [`input`];
+    /// the others are rendered again with this format's image URLs.
+    pub fn html(
+        &self,
+        q: &Question,
+        image: &dyn Fn(&str) -> String,
+    ) -> std::borrow::Cow<'_, markdown::Rendered> {
+        match self.rendered.get(&q.file) {
+            Some(r) if q.images.is_empty() => std::borrow::Cow::Borrowed(r),
+            _ => std::borrow::Cow::Owned(markdown::Rendered::new(q, image)),
+        }
     }
 }
 
@@ -120,14 +140,20 @@ pub fn input<'a>(bank: &'a Bank, opts: &'a BuildOptions) -> Result<Input<'a>, Ex
         .blueprint
         .as_ref()
         .ok_or_else(|| ExportError::Refused("the bank has no valid blueprint".into()))?;
-    let questions = bank
+    let questions: Vec<&Question> = bank
         .questions
         .iter()
         .filter(|q| opts.include_drafts || q.is_published())
         .collect();
+    let keep = |u: &str| u.to_string();
+    let rendered = questions
+        .par_iter()
+        .map(|q: &&Question| (q.file, markdown::Rendered::new(q, &keep)))
+        .collect();
     Ok(Input {
         bank,
         blueprint,
+        rendered,
         questions,
         coverage: qbank_parser::coverage::compute(bank, blueprint, bank.config.coverage.forms),
         answers: opts.answers,
@@ -176,20 +202,26 @@ pub fn build(bank: &Bank, opts: &BuildOptions) -> Result<BuildReport, ExportErro
         let mut formats = opts.formats.clone();
         formats.sort();
         formats.dedup();
+        // Formats are independent: write them concurrently, report in a fixed order.
+        let results: Vec<Result<Vec<PathBuf>, ExportError>> = formats
+            .par_iter()
+            .map(|&f| {
+                let written = exporter(f).export(&input, &tmp)?;
+                if opts.fail_after.as_deref() == Some(&f.to_string()) {
+                    return Err(ExportError::Format(
+                        f,
+                        "simulated failure (QBANK_TEST_FAIL_AFTER)".into(),
+                    ));
+                }
+                Ok(written)
+            })
+            .collect();
         let mut files = Vec::new();
-        for f in formats {
-            let written = exporter(f).export(&input, &tmp)?;
+        for r in results {
             files.extend(
-                written
-                    .into_iter()
+                r?.into_iter()
                     .map(|p| out.join(p.strip_prefix(&tmp).unwrap_or(&p))),
             );
-            if opts.fail_after.as_deref() == Some(&f.to_string()) {
-                return Err(ExportError::Format(
-                    f,
-                    "simulated failure (QBANK_TEST_FAIL_AFTER)".into(),
-                ));
-            }
         }
         Ok(BuildReport {
             files,

@@ -32,9 +32,24 @@ static CLEAN: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// Render Markdown to sanitised HTML. `image` maps each image URL to the URL
 /// the export should use (for example an embedded data URL or a media name).
+///
+/// pulldown-cmark escapes all text and attribute values itself, so Markdown
+/// without raw HTML, links or images cannot carry markup: that common case
+/// skips the sanitiser. Anything else goes through ammonia.
 pub fn to_html(md: &str, image: &dyn Fn(&str) -> String) -> String {
     let md = md.replace("\r\n", "\n");
-    let parser = Parser::new_ext(&md, qbank_parser::parse::markdown_options()).map(|ev| match ev {
+    let events: Vec<Event<'_>> =
+        Parser::new_ext(&md, qbank_parser::parse::markdown_options()).collect();
+    let needs_cleaning = events.iter().any(|ev| {
+        matches!(
+            ev,
+            Event::Html(_)
+                | Event::InlineHtml(_)
+                | Event::Start(Tag::Link { .. })
+                | Event::Start(Tag::Image { .. })
+        )
+    });
+    let events = events.into_iter().map(|ev| match ev {
         Event::Start(Tag::Image {
             link_type,
             dest_url,
@@ -52,8 +67,40 @@ pub fn to_html(md: &str, image: &dyn Fn(&str) -> String) -> String {
         other => other,
     });
     let mut raw = String::with_capacity(md.len() * 2);
-    html::push_html(&mut raw, parser);
-    sanitize(&raw)
+    html::push_html(&mut raw, events);
+    if needs_cleaning {
+        sanitize(&raw)
+    } else {
+        raw
+    }
+}
+
+/// The HTML of one question's parts.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub stem: String,
+    pub options: Vec<String>,
+    pub rationales: Vec<Option<String>>,
+    pub explanation: Option<String>,
+}
+
+impl Rendered {
+    pub fn new(q: &qbank_parser::Question, image: &dyn Fn(&str) -> String) -> Rendered {
+        Rendered {
+            stem: to_html(q.stem.as_ref().map_or("", |s| s.markdown.as_str()), image),
+            options: q.options.iter().map(|o| to_html(&o.text, image)).collect(),
+            rationales: q
+                .options
+                .iter()
+                .map(|o| o.rationale.as_ref().map(|r| to_html(&r.markdown, image)))
+                .collect(),
+            explanation: q
+                .explanation
+                .as_ref()
+                .and_then(|e| e.body.as_ref())
+                .map(|b| to_html(&b.markdown, image)),
+        }
+    }
 }
 
 pub fn sanitize(html: &str) -> String {
@@ -91,7 +138,12 @@ mod tests {
         let h = to_html("<a href=\"data:text/html,<script>alert(1)</script>\">x</a> ![i](data:image/png;base64,AAAA)", &id);
         assert!(!h.contains("href=\"data:"), "{h}");
         assert!(h.contains("src=\"data:image/png"), "{h}");
-        let h = to_html("```python\nx = 1\n```", &id);
+        let h = to_html("```python\nx = 1 < 2\n```", &id);
         assert!(h.contains("language-python"), "{h}");
+        assert!(h.contains("x = 1 &lt; 2"), "{h}");
+        // The fast path (no raw HTML, links or images) escapes text too.
+        let h = to_html("Use `<script>` and a < b & c", &id);
+        assert!(!h.contains("<script>"), "{h}");
+        assert!(h.contains("&lt;script&gt;"), "{h}");
     }
 }
