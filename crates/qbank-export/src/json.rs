@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use qbank_parser::{letter, Question};
+use std::io::Write;
+
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -81,7 +83,8 @@ pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
 }
 
 /// The complete document.
-pub fn bank_json(input: &Input<'_>) -> Value {
+/// Everything but the questions.
+fn head_json(input: &Input<'_>) -> Value {
     let bp = input.blueprint;
     let e = &bp.exam;
     json!({
@@ -97,8 +100,60 @@ pub fn bank_json(input: &Input<'_>) -> Value {
             "topics": d.topics.iter().map(|t| json!({"id": t.id, "name": t.name, "min": t.min})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "coverage": input.coverage,
-        "questions": input.questions.par_iter().map(|q| question_json(input, q)).collect::<Vec<_>>(),
     })
+}
+
+/// The complete document as one value (what `bank.json` holds).
+pub fn bank_json(input: &Input<'_>) -> Value {
+    let mut doc = head_json(input);
+    doc["questions"] = input
+        .questions
+        .par_iter()
+        .map(|q| question_json(input, q))
+        .collect::<Vec<_>>()
+        .into();
+    doc
+}
+
+/// Questions rendered and written per chunk, so memory stays bounded.
+const CHUNK: usize = 2048;
+
+/// Write `bank.json` exactly as `serde_json::to_writer_pretty(bank_json(..))`
+/// would, streaming the questions chunk by chunk, each chunk on every core.
+pub fn write_bank_json(input: &Input<'_>, w: &mut dyn Write) -> std::io::Result<()> {
+    let head = serde_json::to_string_pretty(&head_json(input))?;
+    // The head ends with "\n}"; the questions array is the last member.
+    let head = head.strip_suffix("\n}").unwrap_or(&head);
+    w.write_all(head.as_bytes())?;
+    if input.questions.is_empty() {
+        return w.write_all(b",\n  \"questions\": []\n}\n");
+    }
+    w.write_all(b",\n  \"questions\": [\n")?;
+    for (c, chunk) in input.questions.chunks(CHUNK).enumerate() {
+        let items: Vec<Vec<u8>> = chunk
+            .par_iter()
+            .map(|q| {
+                let text =
+                    serde_json::to_string_pretty(&question_json(input, q)).unwrap_or_default();
+                let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+                for (i, line) in text.split('\n').enumerate() {
+                    if i > 0 {
+                        out.push(b'\n');
+                    }
+                    out.extend_from_slice(b"    ");
+                    out.extend_from_slice(line.as_bytes());
+                }
+                out
+            })
+            .collect();
+        for (i, item) in items.iter().enumerate() {
+            if c > 0 || i > 0 {
+                w.write_all(b",\n")?;
+            }
+            w.write_all(item)?;
+        }
+    }
+    w.write_all(b"\n  ]\n}\n")
 }
 
 impl Exporter for JsonExporter {
@@ -107,12 +162,12 @@ impl Exporter for JsonExporter {
     }
 
     fn export(&self, input: &Input<'_>, dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
-        let doc = bank_json(input);
-        let mut text = serde_json::to_string_pretty(&doc)
-            .map_err(|e| ExportError::Format(FormatId::Json, e.to_string()))?;
-        text.push('\n');
         let path = dir.join("bank.json");
-        std::fs::write(&path, text).map_err(|e| ExportError::Io(path.clone(), e))?;
+        let io = |e| ExportError::Io(path.clone(), e);
+        let file = std::fs::File::create(&path).map_err(io)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        write_bank_json(input, &mut w).map_err(io)?;
+        w.flush().map_err(io)?;
         Ok(vec![path])
     }
 }

@@ -114,7 +114,6 @@ pub fn parse_question(file: FileId, path: &Path, text: &str) -> (Question, Vec<D
                     );
                     extract_front(&doc.value, &doc.spans, &mut front);
                 }
-                front.spans = doc.spans;
             }
             body
         }

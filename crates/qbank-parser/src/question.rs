@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use crate::diagnostic::FileId;
 use crate::span::Span;
-use crate::yaml::SpanMap;
 
 /// A value with the span of its source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +66,6 @@ pub struct FrontMatter {
     pub allow: Vec<Allow>,
     /// The whole block, from the opening `---` to the closing `---`.
     pub span: Span,
-    /// Spans of every key and value, by JSON pointer.
-    pub spans: SpanMap,
 }
 
 /// One answer option: a task-list item.
