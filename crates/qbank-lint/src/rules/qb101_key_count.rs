@@ -14,54 +14,13 @@ pub const RULE: Rule = Rule {
         severity: Severity::Error,
         summary: "A single-answer question has exactly one key; no question is without a key",
         why: "A question with no `[x]` cannot be scored. A question with several `[x]` whose stem does not say how many to choose is ambiguous for the learner: they expect one answer.",
-        example: "---
-id: promote-with-alias
-domain: mlops
-topics: [lifecycle-promotion]
-difficulty: medium
-status: published
-references: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]
----
-
-A batch job loads `models:/ml.churn.model@champion`. Which change makes it use version 7 on its next run?
-
-- [x] Point the `champion` alias at version 7.
-  > The job resolves the alias when it loads the model.
-- [x] Edit the job to load version 7 explicitly.
-  > This needs a code change for every release.
-- [ ] Delete the older versions of the model.
-  > Deleting versions does not move the alias.
-- [ ] Register version 7 under a new model name.
-  > A new name needs a code change in the job.
-
-## Explanation
-
-Consumers that load by alias pick up a new version as soon as the alias moves.
-",
-        fix: "---
-id: promote-with-alias
-domain: mlops
-topics: [lifecycle-promotion]
-difficulty: medium
-status: published
-references: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]
----
-
-A batch job loads `models:/ml.churn.model@champion`. Which change makes it use version 7 on its next run?
-
-- [x] Point the `champion` alias at version 7.
-  > The job resolves the alias when it loads the model.
-- [ ] Edit the job to load version 7 explicitly.
-  > This needs a code change for every release.
-- [ ] Delete the older versions of the model.
-  > Deleting versions does not move the alias.
-- [ ] Register version 7 under a new model name.
-  > A new name needs a code change in the job.
-
-## Explanation
-
-Consumers that load by alias pick up a new version as soon as the alias moves.
-",
+        example: concat!(fm!(), stem!(),
+            "- [x] Edit the job to load version 7 explicitly.\n  > This needs a code change for every release.\n",
+            "- [x] Point the `champion` alias at version 7.\n  > The job resolves the alias when it loads the model.\n",
+            "- [ ] Delete the older versions of the model.\n  > Deleting versions does not move the alias.\n",
+            "- [ ] Register version 7 under a new model name.\n  > A new name needs a code change in the job.\n",
+            expl!()),
+        fix: concat!(fm!(), stem!(), opts!(), expl!()),
     },
     check: Check::Question(check),
 };

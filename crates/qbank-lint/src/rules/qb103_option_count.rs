@@ -13,52 +13,12 @@ pub const RULE: Rule = Rule {
         severity: Severity::Error,
         summary: "The question has fewer options than the blueprint's `options_per_question`",
         why: "Exam forms use a fixed number of options; a question with three options is easier to guess and looks different from the real exam.",
-        example: "---
-id: promote-with-alias
-domain: mlops
-topics: [lifecycle-promotion]
-difficulty: medium
-status: published
-references: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]
----
-
-A batch job loads `models:/ml.churn.model@champion`. Which change makes it use version 7 on its next run?
-
-- [x] Point the `champion` alias at version 7.
-  > The job resolves the alias when it loads the model.
-- [ ] Delete the older versions of the model.
-  > Deleting versions does not move the alias.
-- [ ] Register version 7 under a new model name.
-  > A new name needs a code change in the job.
-
-## Explanation
-
-Consumers that load by alias pick up a new version as soon as the alias moves.
-",
-        fix: "---
-id: promote-with-alias
-domain: mlops
-topics: [lifecycle-promotion]
-difficulty: medium
-status: published
-references: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]
----
-
-A batch job loads `models:/ml.churn.model@champion`. Which change makes it use version 7 on its next run?
-
-- [x] Point the `champion` alias at version 7.
-  > The job resolves the alias when it loads the model.
-- [ ] Edit the job to load version 7 explicitly.
-  > This needs a code change for every release.
-- [ ] Delete the older versions of the model.
-  > Deleting versions does not move the alias.
-- [ ] Register version 7 under a new model name.
-  > A new name needs a code change in the job.
-
-## Explanation
-
-Consumers that load by alias pick up a new version as soon as the alias moves.
-",
+        example: concat!(fm!(), stem!(),
+            "- [ ] Edit the job to load version 7 explicitly.\n  > This needs a code change for every release.\n",
+            "- [x] Point the `champion` alias at version 7.\n  > The job resolves the alias when it loads the model.\n",
+            "- [ ] Delete the older versions of the model.\n  > Deleting versions does not move the alias.\n",
+            expl!()),
+        fix: concat!(fm!(), stem!(), opts!(), expl!()),
     },
     check: Check::Question(check),
 };
