@@ -289,9 +289,9 @@ fn deck_component(name: &str) -> String {
     }
 }
 
-fn safe_file_stem(id: &str) -> String {
-    let s: String = id
-        .chars()
+/// ASCII letters, digits, `-`, `_` and `.` kept; everything else becomes `_`.
+fn safe_chars(s: &str) -> String {
+    s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
                 c
@@ -299,8 +299,11 @@ fn safe_file_stem(id: &str) -> String {
                 '_'
             }
         })
-        .collect();
-    let s = s.trim_start_matches('.').to_string();
+        .collect()
+}
+
+fn safe_file_stem(id: &str) -> String {
+    let s = safe_chars(id).trim_start_matches('.').to_string();
     if s.is_empty() {
         "bank".into()
     } else {
@@ -637,16 +640,7 @@ fn media_name(bytes: &[u8], path: &Path) -> String {
     let base = path
         .file_name()
         .map_or_else(|| "image".into(), |n| n.to_string_lossy().into_owned());
-    let base: String = base
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let base = safe_chars(&base);
     format!("{}-{}", &hash[..10], base.trim_start_matches('.'))
 }
 
@@ -709,15 +703,8 @@ fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck
             media.entry(name).or_insert(bytes);
         }
 
-        let domain_id = q
-            .front
-            .domain
-            .as_ref()
-            .map(|d| d.value.clone())
-            .unwrap_or_default();
-        let domain_name = bp
-            .domain(&domain_id)
-            .map_or_else(|| domain_id.clone(), |d| d.name.clone());
+        let (domain_id, domain_name) = input.domain_of(q);
+        let domain_name = domain_name.unwrap_or_else(|| domain_id.clone());
         let deck = if domain_id.is_empty() {
             root_id
         } else {

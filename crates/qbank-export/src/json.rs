@@ -24,16 +24,8 @@ pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
     let bp = input.blueprint;
     let keep = |u: &str| u.to_string();
     let r = input.html(q, &keep);
-    let domain_id = q
-        .front
-        .domain
-        .as_ref()
-        .map(|d| d.value.clone())
-        .unwrap_or_default();
-    let domain_name = bp
-        .domain(&domain_id)
-        .map(|d| d.name.clone())
-        .unwrap_or_default();
+    let (domain_id, domain_name) = input.domain_of(q);
+    let domain_name = domain_name.unwrap_or_default();
     let topics: Vec<Value> = q
         .front
         .topics

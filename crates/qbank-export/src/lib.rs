@@ -103,6 +103,18 @@ impl Input<'_> {
         &self.bank.file(q.file).text
     }
 
+    /// A question's domain id (empty when missing) and its name in the blueprint.
+    pub fn domain_of(&self, q: &Question) -> (String, Option<String>) {
+        let id = q
+            .front
+            .domain
+            .as_ref()
+            .map(|d| d.value.clone())
+            .unwrap_or_default();
+        let name = self.blueprint.domain(&id).map(|d| d.name.clone());
+        (id, name)
+    }
+
     /// A question's rendered HTML, with image URLs mapped by `image`.
     ///
     /// Questions without images share the HTML rendered once in [`input`];
