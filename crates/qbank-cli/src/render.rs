@@ -30,11 +30,12 @@ pub fn shown_path(p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Where the rule documentation lives.
+/// Where the rule documentation lives: its section in the repository's
+/// generated rule reference (`qbank rule CODE` prints the same text).
 pub fn rule_url(code: &str) -> Option<String> {
     let doc = qbank_lint::find_doc(code)?;
     Some(format!(
-        "https://github.com/qbank-dev/qbank/blob/main/crates/qbank-lint/RULES.md#{}-{}",
+        "crates/qbank-lint/RULES.md#{}-{}",
         doc.code.to_lowercase(),
         doc.name
     ))
@@ -314,7 +315,7 @@ pub fn sarif(diags: &[Diagnostic], files: &dyn Files) -> String {
                 "name": d.name,
                 "shortDescription": {"text": d.summary},
                 "fullDescription": {"text": d.why},
-                "helpUri": rule_url(d.code),
+                "help": {"text": format!("{}\n\nWhy: {}\n\nFix: {}\n\nMore: qbank rule {}", d.summary, d.why, d.fix, d.code)},
                 "defaultConfiguration": {"level": sarif_level(d.severity)},
             })
         })
@@ -352,7 +353,6 @@ pub fn sarif(diags: &[Diagnostic], files: &dyn Files) -> String {
             "tool": {"driver": {
                 "name": "qbank",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/qbank-dev/qbank",
                 "rules": rules,
             }},
             "results": results,
