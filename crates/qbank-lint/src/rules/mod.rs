@@ -26,10 +26,42 @@ macro_rules! expl {
     };
 }
 
-/// Options used by documentation examples (key B).
+/// The four options used by documentation examples, one macro each, so an
+/// example can swap one of them; `opts!()` is all four (key B).
+macro_rules! opt_a {
+    () => {
+        "- [ ] Edit the job to load version 7 explicitly.\n  > This needs a code change for every release.\n"
+    };
+}
+
+macro_rules! opt_b {
+    () => {
+        "- [x] Point the `champion` alias at version 7.\n  > The job resolves the alias when it loads the model.\n"
+    };
+}
+
+macro_rules! opt_c {
+    () => {
+        "- [ ] Delete the older versions of the model.\n  > Deleting versions does not move the alias.\n"
+    };
+}
+
+macro_rules! opt_d {
+    () => {
+        "- [ ] Register version 7 under a new model name.\n  > A new name needs a code change in the job.\n"
+    };
+}
+
 macro_rules! opts {
     () => {
-        "- [ ] Edit the job to load version 7 explicitly.\n  > This needs a code change for every release.\n- [x] Point the `champion` alias at version 7.\n  > The job resolves the alias when it loads the model.\n- [ ] Delete the older versions of the model.\n  > Deleting versions does not move the alias.\n- [ ] Register version 7 under a new model name.\n  > A new name needs a code change in the job.\n"
+        concat!(opt_a!(), opt_b!(), opt_c!(), opt_d!())
+    };
+}
+
+/// Options of the negative-question examples (key A).
+macro_rules! neg_opts {
+    () => {
+        "- [x] Edit the job's schedule to run every hour.\n  > The schedule does not change which version loads.\n- [ ] Point the `champion` alias at version 7.\n  > The job resolves the alias when it loads the model.\n- [ ] Edit the job to load version 7 explicitly.\n  > This loads version 7, with a code change.\n- [ ] Change the job to load `@challenger` after pointing it at version 7.\n  > This loads version 7 through another alias.\n"
     };
 }
 

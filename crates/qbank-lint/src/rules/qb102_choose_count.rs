@@ -7,6 +7,13 @@ use super::{finding, Check, Rule};
 use crate::context::Ctx;
 use crate::text::choose_count;
 
+/// The example question, asking for `$n` answers (it has three keys).
+macro_rules! alias_facts {
+    ($n:literal) => {
+        concat!("---\nid: alias-facts\ndomain: model-development\ntopics: [uc-model-registry]\ndifficulty: medium\nstatus: published\nreferences: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]\n---\n\nWhich statements about model aliases in Unity Catalog are true? Choose ", $n, ".\n\n- [x] An alias points at exactly one model version at a time.\n  > Moving an alias re-points it.\n- [x] Models can be loaded with a `models:/name@alias` URI.\n  > Loading by alias is the recommended way for consumers.\n- [x] Aliases can be reassigned to roll back a release.\n  > Reassigning the alias restores the previous version.\n- [ ] An alias can be attached to a registered model's run.\n  > Aliases point at model versions, not runs.\n\n## Explanation\n\nAliases are mutable, named pointers to model versions.\n")
+    };
+}
+
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
         code: "QB102",
@@ -14,54 +21,8 @@ pub const RULE: Rule = Rule {
         severity: Severity::Error,
         summary: "A multiple-response question's \"Choose N.\" equals its number of keys",
         why: "Learners rely on the stated count. If the stem says \"Choose two.\" but three options are keys, the question cannot be answered correctly.",
-        example: "---
-id: alias-facts
-domain: model-development
-topics: [uc-model-registry]
-difficulty: medium
-status: published
-references: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]
----
-
-Which statements about model aliases in Unity Catalog are true? Choose two.
-
-- [x] An alias points at exactly one model version at a time.
-  > Moving an alias re-points it.
-- [x] Models can be loaded with a `models:/name@alias` URI.
-  > Loading by alias is the recommended way for consumers.
-- [x] Aliases can be reassigned to roll back a release.
-  > Reassigning the alias restores the previous version.
-- [ ] An alias can be attached to a registered model's run.
-  > Aliases point at model versions, not runs.
-
-## Explanation
-
-Aliases are mutable, named pointers to model versions.
-",
-        fix: "---
-id: alias-facts
-domain: model-development
-topics: [uc-model-registry]
-difficulty: medium
-status: published
-references: [https://docs.databricks.com/aws/en/machine-learning/manage-model-lifecycle/]
----
-
-Which statements about model aliases in Unity Catalog are true? Choose three.
-
-- [x] An alias points at exactly one model version at a time.
-  > Moving an alias re-points it.
-- [x] Models can be loaded with a `models:/name@alias` URI.
-  > Loading by alias is the recommended way for consumers.
-- [x] Aliases can be reassigned to roll back a release.
-  > Reassigning the alias restores the previous version.
-- [ ] An alias can be attached to a registered model's run.
-  > Aliases point at model versions, not runs.
-
-## Explanation
-
-Aliases are mutable, named pointers to model versions.
-",
+        example: alias_facts!("two"),
+        fix: alias_facts!("three"),
     },
     check: Check::Question(check),
 };

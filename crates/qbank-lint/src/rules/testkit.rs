@@ -2,54 +2,8 @@
 
 use qbank_parser::Diagnostic;
 
-pub const BLUEPRINT: &str = r#"exam:
-  id: demo-exam
-  name: Demo exam
-  guide_version: "1"
-  questions: 4
-  minutes: 10
-  passing_score: 70
-  options_per_question: 4
-domains:
-  - id: model-development
-    name: Model Development
-    weight: 50
-    topics:
-      - id: mlflow-tracking
-        name: MLflow tracking
-      - id: uc-model-registry
-        name: Models in Unity Catalog
-  - id: mlops
-    name: MLOps
-    weight: 50
-    topics:
-      - id: lifecycle-promotion
-        name: Promotion with aliases
-        min: 1
-      - id: drift-detection
-        name: Drift detection
-retired_topics:
-  - id: registry-webhooks
-    name: Registry webhooks
-    successor: lifecycle-promotion
-    reason: Webhooks are not available for models in Unity Catalog.
-legacy_terms:
-  - id: uc-stage-transition-api
-    pattern: '\btransition_model_version_stage\b'
-    severity: error
-    why: Models in Unity Catalog have no stages.
-    replace: set_registered_model_alias(name, "champion", version)
-  - id: uc-stage-model-uri
-    pattern: 'models:/[^\s/@''"]+/(?i:production|staging|archived)\b'
-    severity: error
-    why: Stage-based model URIs do not resolve for models in Unity Catalog.
-    replace: models:/<catalog>.<schema>.<model>@<alias>
-  - id: hyperopt
-    pattern: '(?i)\bhyperopt\b'
-    severity: warning
-    why: Hyperopt is no longer maintained.
-    replace: Optuna or Ray Tune
-"#;
+/// The blueprint of the lint fixtures (tests/fixtures/lint), shared with these unit tests.
+pub const BLUEPRINT: &str = include_str!("../../../../tests/fixtures/lint/blueprint.yaml");
 
 /// Bank rules that need many questions are off unless asked for.
 const NOISY: &[&str] = &["QB204", "QB205", "QB501", "QB502", "QB503", "QB504"];
