@@ -1,6 +1,9 @@
 //! What a rule can see: the bank, its blueprint, thresholds and compiled terms.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use qbank_parser::coverage::{self, Coverage};
 
 use qbank_parser::config::{Level, Thresholds};
 use qbank_parser::{Bank, Blueprint, Diagnostic, Question, SourceFile};
@@ -15,6 +18,7 @@ pub struct Ctx<'a> {
     pub terms: Terms,
     levels: HashMap<&'static str, Level>,
     config_findings: Vec<Diagnostic>,
+    coverage: OnceLock<Option<Coverage>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -52,7 +56,18 @@ impl<'a> Ctx<'a> {
             terms,
             levels,
             config_findings,
+            coverage: OnceLock::new(),
         }
+    }
+
+    /// Coverage of the bank against its blueprint, computed once for every rule that needs it.
+    pub fn coverage(&self) -> Option<&Coverage> {
+        self.coverage
+            .get_or_init(|| {
+                self.blueprint
+                    .map(|bp| coverage::compute(self.bank, bp, self.bank.config.coverage.forms))
+            })
+            .as_ref()
     }
 
     pub fn enabled(&self, rule: &Rule) -> bool {

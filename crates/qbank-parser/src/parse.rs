@@ -549,6 +549,8 @@ fn collect_inline(
 ) {
     let file = q.file;
     let base = path.parent().unwrap_or_else(|| Path::new(""));
+    // The parts are fixed by now; compute them once for every element below.
+    let parts = q.parts();
     let mut code: Option<(Option<String>, Span, String)> = None;
     for (ev, range) in events {
         let span = Span::from(range.clone());
@@ -569,7 +571,7 @@ fn collect_inline(
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, span, code_text)) = code.take() {
-                    let part = q.part_at(span.start);
+                    let part = part_in(&parts, span.start);
                     q.code_blocks.push(CodeBlock {
                         lang,
                         code: code_text.replace("\r\n", "\n"),
@@ -580,7 +582,7 @@ fn collect_inline(
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 let url = dest_url.to_string();
-                let part = q.part_at(span.start);
+                let part = part_in(&parts, span.start);
                 let local =
                     !(url.contains("://") || url.starts_with("data:") || url.starts_with("//"));
                 let mut resolved = None;
@@ -605,7 +607,7 @@ fn collect_inline(
                 });
             }
             Event::Html(h) | Event::InlineHtml(h) => {
-                let part = q.part_at(span.start);
+                let part = part_in(&parts, span.start);
                 if let Some(a) = parse_allow_comment(h, span, text) {
                     q.inline_allows.push(a);
                 }

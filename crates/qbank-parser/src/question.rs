@@ -208,11 +208,16 @@ impl Question {
 
     /// The part that contains a byte offset.
     pub fn part_at(&self, offset: usize) -> Part {
-        self.parts()
-            .into_iter()
-            .find(|(_, s)| s.contains(offset))
-            .map_or(Part::Other, |(p, _)| p)
+        part_in(&self.parts(), offset)
     }
+}
+
+/// The part of `parts` (as from [`Question::parts`]) that contains a byte offset.
+pub fn part_in(parts: &[(Part, Span)], offset: usize) -> Part {
+    parts
+        .iter()
+        .find(|(_, s)| s.contains(offset))
+        .map_or(Part::Other, |(p, _)| *p)
 }
 
 /// Option letter for an index: A, B, … Z, then AA, AB, …

@@ -1,7 +1,6 @@
 //! QB204 form-coverage: published questions fill the configured number of exam forms.
 
 use qbank_parser::codes::CodeDoc;
-use qbank_parser::coverage;
 use qbank_parser::{Diagnostic, Severity};
 
 use super::{finding, Check, Rule};
@@ -22,8 +21,8 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let Some(bp) = ctx.blueprint else { return };
-    let forms = ctx.bank.config.coverage.forms;
-    let cov = coverage::compute(ctx.bank, bp, forms);
+    let Some(cov) = ctx.coverage() else { return };
+    let forms = cov.forms;
     for (i, d) in cov.domains.iter().enumerate() {
         if d.shortfall > 0 {
             out.push(

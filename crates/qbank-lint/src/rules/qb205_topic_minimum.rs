@@ -1,7 +1,6 @@
 //! QB205 topic-minimum: every topic has its minimum of published questions.
 
 use qbank_parser::codes::CodeDoc;
-use qbank_parser::coverage;
 use qbank_parser::{Diagnostic, Severity};
 
 use super::{finding, Check, Rule};
@@ -22,7 +21,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let Some(bp) = ctx.blueprint else { return };
-    let cov = coverage::compute(ctx.bank, bp, ctx.bank.config.coverage.forms);
+    let Some(cov) = ctx.coverage() else { return };
     for (i, d) in cov.domains.iter().enumerate() {
         for (j, t) in d.topics.iter().enumerate() {
             if t.shortfall > 0 {
