@@ -831,15 +831,10 @@ fn answer_field(q: &Question, r: &Rendered) -> String {
 }
 
 fn topics_field(input: &Input<'_>, q: &Question) -> String {
-    q.front
-        .topics
-        .iter()
-        .map(|t| {
-            esc(&input
-                .blueprint
-                .topic(&t.value)
-                .map_or_else(|| t.value.clone(), |(_, t)| t.name.clone()))
-        })
+    input
+        .topics_of(q)
+        .into_iter()
+        .map(|(id, name)| esc(name.unwrap_or(id)))
         .collect::<Vec<_>>()
         .join("; ")
 }

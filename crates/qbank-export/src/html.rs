@@ -115,13 +115,7 @@ pub fn question_context(
         })
         .collect();
     let key_letters: Vec<String> = q.keys().map(|(i, _)| letter(i)).collect();
-    let bp = input.blueprint;
-    let topics: Vec<Value> = q
-        .front
-        .topics
-        .iter()
-        .map(|t| json!({ "id": t.value, "name": bp.topic(&t.value).map(|(_, t)| t.name.clone()).unwrap_or_default() }))
-        .collect();
+    let topics = input.topics_json(q);
     Ok(json!({
         "number": number,
         "id": q.id().unwrap_or_default(),

@@ -21,17 +21,11 @@ fn md(markdown: &str, html: &str) -> Value {
 
 /// One question as JSON.
 pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
-    let bp = input.blueprint;
     let keep = |u: &str| u.to_string();
     let r = input.html(q, &keep);
     let (domain_id, domain_name) = input.domain_of(q);
     let domain_name = domain_name.unwrap_or_default();
-    let topics: Vec<Value> = q
-        .front
-        .topics
-        .iter()
-        .map(|t| json!({ "id": t.value, "name": bp.topic(&t.value).map(|(_, t)| t.name.clone()).unwrap_or_default() }))
-        .collect();
+    let topics = input.topics_json(q);
     let options: Vec<Value> = q
         .options
         .iter()

@@ -103,6 +103,28 @@ impl Input<'_> {
         &self.bank.file(q.file).text
     }
 
+    /// A question's topic ids with their names in the blueprint.
+    pub fn topics_of<'q>(&self, q: &'q Question) -> Vec<(&'q str, Option<&str>)> {
+        q.front
+            .topics
+            .iter()
+            .map(|t| {
+                (
+                    t.value.as_str(),
+                    self.blueprint.topic(&t.value).map(|(_, t)| t.name.as_str()),
+                )
+            })
+            .collect()
+    }
+
+    /// As JSON objects `{id, name}` (the name is empty for an unknown topic).
+    pub fn topics_json(&self, q: &Question) -> Vec<serde_json::Value> {
+        self.topics_of(q)
+            .into_iter()
+            .map(|(id, name)| serde_json::json!({ "id": id, "name": name.unwrap_or_default() }))
+            .collect()
+    }
+
     /// A question's domain id (empty when missing) and its name in the blueprint.
     pub fn domain_of(&self, q: &Question) -> (String, Option<String>) {
         let id = q
