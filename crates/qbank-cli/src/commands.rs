@@ -18,28 +18,19 @@ fn width() -> usize {
         .unwrap_or(100)
 }
 
-fn print_fatal(f: &qbank_parser::Fatal, color: bool) {
-    let s = render::human(
-        std::slice::from_ref(&f.diagnostic),
-        &f.files,
-        color,
-        width(),
-    );
-    eprint!("{s}");
-}
-
-/// Load and lint: the shared first step of `check` and `build`.
-pub fn load_and_lint(path: &Path, color: bool) -> Result<(Bank, Vec<Diagnostic>), u8> {
-    match qbank_parser::load(path) {
-        Ok(bank) => {
-            let diags = qbank_lint::lint(&bank);
-            Ok((bank, diags))
+/// Load the bank. A fatal problem (no such folder, bad qbank.toml, missing
+/// blueprint) is printed, in the requested format for machine formats (on
+/// stdout) or as a report on stderr, and gives exit status 2.
+fn load(path: &Path, format: Format, color: bool) -> Result<Bank, u8> {
+    qbank_parser::load(path).map_err(|f| {
+        let one = std::slice::from_ref(&f.diagnostic);
+        if format == Format::Human {
+            eprint!("{}", render::human(one, &f.files, color, width()));
+        } else {
+            print!("{}", render(one, &f.files, format, color));
         }
-        Err(f) => {
-            print_fatal(&f, color);
-            Err(EXIT_USAGE)
-        }
-    }
+        EXIT_USAGE
+    })
 }
 
 struct Counts {
@@ -89,20 +80,9 @@ pub fn render(diags: &[Diagnostic], files: &dyn Files, format: Format, color: bo
 
 pub fn check(path: &Path, format: Format, deny: Option<DenyArg>, color: bool) -> u8 {
     let start = Instant::now();
-    let bank = match qbank_parser::load(path) {
+    let bank = match load(path, format, color) {
         Ok(bank) => bank,
-        Err(f) => {
-            // Machine formats get the fatal diagnostic in their own format on stdout.
-            if format == Format::Human {
-                print_fatal(&f, color);
-            } else {
-                print!(
-                    "{}",
-                    render(std::slice::from_ref(&f.diagnostic), &f.files, format, color)
-                );
-            }
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let diags = qbank_lint::lint(&bank);
     let out = render(&diags, &bank, format, color);
@@ -138,12 +118,9 @@ pub fn check(path: &Path, format: Format, deny: Option<DenyArg>, color: bool) ->
 }
 
 pub fn coverage(path: &Path, json: bool, forms: Option<u32>, color: bool) -> u8 {
-    let bank = match qbank_parser::load(path) {
-        Ok(b) => b,
-        Err(f) => {
-            print_fatal(&f, color);
-            return EXIT_USAGE;
-        }
+    let bank = match load(path, Format::Human, color) {
+        Ok(bank) => bank,
+        Err(code) => return code,
     };
     let Some(bp) = bank.blueprint.as_ref() else {
         let diags: Vec<Diagnostic> = bank.diagnostics.clone();
@@ -264,10 +241,11 @@ pub struct BuildArgs {
 
 pub fn build(args: &BuildArgs, color: bool) -> u8 {
     let start = Instant::now();
-    let (bank, diags) = match load_and_lint(&args.path, color) {
-        Ok(x) => x,
+    let bank = match load(&args.path, Format::Human, color) {
+        Ok(bank) => bank,
         Err(code) => return code,
     };
+    let diags = qbank_lint::lint(&bank);
     let c = count(&diags);
     if c.errors > 0 {
         print!("{}", render(&diags, &bank, Format::Human, color));
