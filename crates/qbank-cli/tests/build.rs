@@ -1,14 +1,10 @@
 //! `qbank build`: refuses bad banks and bad output folders, is atomic and reproducible.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("root")
-}
+use common::{copy_dir, root};
+use std::path::Path;
+use std::process::Command;
 
 fn qbank(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_qbank"));
@@ -143,18 +139,7 @@ fn out_that_is_a_file_or_inside_the_content_is_refused() {
 fn drafts_are_left_out_unless_asked_for() {
     let t = tempfile::tempdir().expect("tmp");
     let bank = t.path().join("bank");
-    for e in walkdir::WalkDir::new(root().join("tests/fixtures/clean-bank")) {
-        let e = e.expect("walk");
-        let rel = e
-            .path()
-            .strip_prefix(root().join("tests/fixtures/clean-bank"))
-            .expect("rel");
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(bank.join(rel)).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), bank.join(rel)).expect("copy");
-        }
-    }
+    copy_dir(&root().join("tests/fixtures/clean-bank"), &bank);
     let draft = std::fs::read_to_string(bank.join("questions/promote-with-alias.md"))
         .expect("read")
         .replace("id: promote-with-alias", "id: draft-question")
@@ -162,39 +147,25 @@ fn drafts_are_left_out_unless_asked_for() {
         .replace("A batch job loads", "A nightly retraining job loads");
     std::fs::write(bank.join("questions/draft-question.md"), draft).expect("write");
     let b = bank.to_str().expect("p");
-    let out = t.path().join("o1");
-    let (code, err) = qbank(
-        &[
+    // Build JSON into a fresh folder and count the exported questions.
+    let exported = |name: &str, extra: &[&str]| -> usize {
+        let out = t.path().join(name);
+        let mut args = vec![
             "build",
             b,
             "--out",
             out.to_str().expect("p"),
             "--format",
             "json",
-        ],
-        &[],
-    );
-    assert_eq!(code, 0, "{err}");
-    let doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("bank.json")).expect("json"))
-            .expect("parse");
-    assert_eq!(doc["questions"].as_array().expect("q").len(), 2);
-    let out = t.path().join("o2");
-    let (code, err) = qbank(
-        &[
-            "build",
-            b,
-            "--out",
-            out.to_str().expect("p"),
-            "--format",
-            "json",
-            "--include-drafts",
-        ],
-        &[],
-    );
-    assert_eq!(code, 0, "{err}");
-    let doc: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("bank.json")).expect("json"))
-            .expect("parse");
-    assert_eq!(doc["questions"].as_array().expect("q").len(), 3);
+        ];
+        args.extend_from_slice(extra);
+        let (code, err) = qbank(&args, &[]);
+        assert_eq!(code, 0, "{err}");
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("bank.json")).expect("json"))
+                .expect("parse");
+        doc["questions"].as_array().expect("questions").len()
+    };
+    assert_eq!(exported("o1", &[]), 2);
+    assert_eq!(exported("o2", &["--include-drafts"]), 3);
 }

@@ -1,14 +1,9 @@
 //! End-to-end tests of the `qbank` binary on small fixture banks.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
+use common::{copy_dir, root};
+use std::process::Command;
 
 fn qbank(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_qbank"))
@@ -191,17 +186,4 @@ fn output_is_deterministic() {
     let a = qbank(&["check", BANK, "--format", "json"]).1;
     let b = qbank(&["check", BANK, "--format", "json"]).1;
     assert_eq!(a, b);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.expect("walk");
-        let rel = e.path().strip_prefix(from).expect("prefix");
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
 }
