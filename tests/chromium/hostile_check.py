@@ -56,16 +56,11 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chromium as shared  # noqa: E402  (helpers beside this script)
+from chromium import HEADLESS_FLAGS  # noqa: E402
+
+CHROMIUM_FLAGS = HEADLESS_FLAGS
 
 CONTROL = "<script>document.documentElement.setAttribute('data-pwned','control')</script>"
 HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
@@ -79,10 +74,10 @@ class Fail(Exception):
 
 
 def find_chromium(explicit: str | None) -> str:
-    for c in (explicit, os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if c and shutil.which(c):
-            return shutil.which(c)
-    raise Fail("no Chromium found (set --chromium or $CHROMIUM)")
+    found = shared.find_chromium(explicit)
+    if not found:
+        raise Fail("no Chromium found (set --chromium or $CHROMIUM)")
+    return found
 
 
 def dump_dom(chromium: str, page: Path, work: Path) -> str:

@@ -54,15 +54,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chromium as shared  # noqa: E402  (helpers beside this script)
+from chromium import HEADLESS_FLAGS  # noqa: E402
+
+CHROMIUM_FLAGS = [*HEADLESS_FLAGS,
     "--enable-logging=stderr",
     "--v=0",
 ]
@@ -141,10 +137,10 @@ class StaticScan(html.parser.HTMLParser):
 
 
 def find_chromium(explicit: str | None) -> str:
-    for c in [explicit, os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"]:
-        if c and shutil.which(c):
-            return shutil.which(c)  # type: ignore[return-value]
-    raise Fail("no Chromium found; install it (apt-get install chromium) or pass --chromium")
+    found = shared.find_chromium(explicit)
+    if not found:
+        raise Fail("no Chromium found; install it (apt-get install chromium) or pass --chromium")
+    return found
 
 
 NOISE = re.compile(r"dbus|Fontconfig|gles|viz|gpu|sandbox|crashpad|SharedImage|VAAPI|libva", re.I)
