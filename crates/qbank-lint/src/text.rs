@@ -1,27 +1,79 @@
 //! Text helpers shared by rules.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 /// Markdown reduced to what a reader sees, roughly: no code ticks, emphasis or link targets.
-pub fn plain(md: &str) -> String {
+/// Borrows when there is nothing to remove (most options are plain prose).
+pub fn plain(md: &str) -> Cow<'_, str> {
+    if !md.contains(['`', '*', '[']) {
+        return Cow::Borrowed(md.trim());
+    }
     static LINK: LazyLock<Regex> = LazyLock::new(|| re(r"!?\[([^\]]*)\]\([^)]*\)"));
     let s = if md.contains('[') {
         LINK.replace_all(md, "$1")
     } else {
-        std::borrow::Cow::Borrowed(md)
+        Cow::Borrowed(md)
     };
-    s.chars()
-        .filter(|c| !matches!(c, '`' | '*'))
-        .collect::<String>()
-        .trim()
-        .to_string()
+    // `` ` `` and `*` are ASCII, so every byte position next to one is a
+    // character boundary: copy the runs between them.
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'`' || b == b'*' {
+            out.push_str(&s[last..i]);
+            last = i + 1;
+        }
+    }
+    out.push_str(&s[last..]);
+    let trimmed = out.trim();
+    if trimmed.len() == out.len() {
+        Cow::Owned(out)
+    } else {
+        Cow::Owned(trimmed.to_string())
+    }
 }
 
 /// Length in characters of what a reader sees.
 pub fn visible_len(md: &str) -> usize {
     plain(md).chars().count()
+}
+
+/// The words a reader sees in Markdown `md`: whitespace-separated, lower-cased,
+/// without trailing sentence punctuation, as hashes, sorted and de-duplicated.
+/// A set that [`sorted_jaccard`] compares without a string per word. Equal to
+/// the words of [`plain`]`(md)`; code ticks and emphasis stars are skipped in
+/// place rather than copied out.
+pub fn word_set(md: &str) -> Vec<u64> {
+    const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let plain_md;
+    let text = if md.contains('[') {
+        plain_md = plain(md);
+        &*plain_md
+    } else {
+        md
+    };
+    let mut v: Vec<u64> = text
+        .split_whitespace()
+        .map(|t| t.trim_end_matches(['.', '!', '?', ',', ';', '`', '*']))
+        .filter_map(|t| {
+            let mut h = SEED;
+            let mut empty = true;
+            for c in t.chars().filter(|c| !matches!(c, '`' | '*')) {
+                empty = false;
+                for l in c.to_lowercase() {
+                    h = (h ^ u64::from(u32::from(l))).wrapping_mul(PRIME);
+                }
+            }
+            (!empty).then_some(h)
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Jaccard similarity of two sorted, de-duplicated slices (0 when both are empty).
@@ -96,5 +148,35 @@ mod tests {
         let s = "A job fails. Which change fixes it? Choose two.";
         let r = question_sentence(s).expect("sentence");
         assert_eq!(&s[r], "Which change fixes it?");
+    }
+
+    /// `word_set` skips ticks and stars in place; it must agree with the
+    /// words of `plain`, which copies them out.
+    #[test]
+    fn word_set_matches_the_words_of_plain() {
+        let reference = |md: &str| {
+            let p = plain(md);
+            let mut v: Vec<String> = p
+                .split_whitespace()
+                .map(|t| t.trim_end_matches(['.', '!', '?', ',', ';']).to_lowercase())
+                .filter(|t| !t.is_empty())
+                .collect();
+            v.sort();
+            v.dedup();
+            v.len()
+        };
+        for md in [
+            "Use `@champion` and **aliases**.",
+            "x.` `` ** *a*, b; `c`! Ünïcode ÉTÉ été",
+            "See [the docs](https://x.invalid/a b) and `code`.",
+            "  `x`.  x  X ",
+            "",
+            "``",
+        ] {
+            assert_eq!(word_set(md).len(), reference(md), "{md:?}");
+            assert_eq!(word_set(md), word_set(&plain(md)), "{md:?}");
+        }
+        assert_eq!(word_set("`x`."), word_set("X"));
+        assert_ne!(word_set("x"), word_set("'x'"));
     }
 }

@@ -11,7 +11,7 @@ use crate::config::{parse_config, Config};
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::parse::parse_question;
 use crate::question::{Question, Spanned};
-use crate::source::{decode, display_name, SourceFile};
+use crate::source::{decode_owned, display_name, SourceFile};
 use crate::span::Span;
 use crate::yaml;
 
@@ -127,7 +127,7 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
             "check the file's permissions",
         )
     })?;
-    let bp_text = decode(&bp_bytes, bp_id, &mut diagnostics);
+    let bp_text = decode_owned(bp_bytes, bp_id, &mut diagnostics);
     files.push(SourceFile::new(
         bp_path.clone(),
         display_name(&root, &bp_path),
@@ -156,63 +156,58 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
             "set `content_dir` in qbank.toml to the folder with the question files",
         ));
     }
-    let mut walk_diags = Vec::new();
-    let mut paths = Vec::new();
+    // Each accepted file gets its number in walk order (sorted by name);
+    // files are then read and parsed in parallel and put back in that order.
+    // (Feeding the parser during the walk with `par_bridge` was slower.)
     let skip: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    for entry in WalkDir::new(&content)
+    let base = files.len();
+    let max = config.max_file_size;
+    let mut walk_diags = Vec::new();
+    let mut next_id = base;
+    let walk = WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
-        match entry {
+        .filter_map(|entry| match entry {
             Ok(e) => {
                 if !e.file_type().is_file() {
-                    continue;
+                    return None;
                 }
                 let p = e.path();
                 let is_md = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("md"));
                 if !is_md || skip.iter().any(|s| s == p) {
-                    continue;
+                    return None;
                 }
                 let rel = display_name(&content, p);
                 if exclude.is_match(&rel) || p.file_name().is_some_and(|n| exclude.is_match(n)) {
-                    continue;
+                    return None;
                 }
-                paths.push(p.to_path_buf());
+                let id = FileId(next_id as u32);
+                next_id += 1;
+                Some(Ok((id, e.into_path())))
             }
-            Err(e) => {
-                let where_ = e.path().map(|p| display_name(&root, p)).unwrap_or_default();
-                let msg = if e.loop_ancestor().is_some() {
-                    format!("symbolic link loop at `{where_}`")
-                } else {
-                    format!(
-                        "cannot read `{where_}`: {}",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), |i| i.to_string())
-                    )
-                };
-                walk_diags.push(
-                    Diagnostic::error("QB011", msg)
-                        .with_help("remove the loop or fix the permissions"),
-                );
-            }
-        }
-    }
-
-    let base = files.len();
-    let max = config.max_file_size;
-    let parsed: Vec<(SourceFile, Option<Question>, Vec<Diagnostic>)> = paths
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| load_question(FileId((base + i) as u32), &root, p, max))
+            Err(e) => Some(Err(walk_error(&root, &e))),
+        })
+        .enumerate();
+    let walk: Vec<_> = walk.collect();
+    let mut parsed: Vec<(usize, Result<Loaded, Diagnostic>)> = walk
+        .into_par_iter()
+        .map(|(i, item)| (i, item.map(|(id, p)| load_question(id, &root, &p, max))))
         .collect();
-    let question_files = parsed.len();
+    parsed.sort_unstable_by_key(|(i, _)| *i);
     let mut questions = Vec::with_capacity(parsed.len());
-    for (src, q, d) in parsed {
-        files.push(src);
-        questions.extend(q);
-        diagnostics.extend(d);
+    let mut question_files = 0;
+    for (_, item) in parsed {
+        match item {
+            Ok((src, q, d)) => {
+                question_files += 1;
+                files.push(src);
+                questions.extend(q);
+                diagnostics.extend(d);
+            }
+            Err(d) => walk_diags.push(d),
+        }
     }
     diagnostics.extend(walk_diags);
 
@@ -230,6 +225,24 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
     })
 }
 
+/// One question file as loaded: its source, the question (when it could be
+/// read) and the parser's diagnostics.
+type Loaded = (SourceFile, Option<Question>, Vec<Diagnostic>);
+
+fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
+    let where_ = e.path().map(|p| display_name(root, p)).unwrap_or_default();
+    let msg = if e.loop_ancestor().is_some() {
+        format!("symbolic link loop at `{where_}`")
+    } else {
+        format!(
+            "cannot read `{where_}`: {}",
+            e.io_error()
+                .map_or_else(|| e.to_string(), |i| i.to_string())
+        )
+    };
+    Diagnostic::error("QB011", msg).with_help("remove the loop or fix the permissions")
+}
+
 fn read_text(p: &Path) -> Result<String, Fatal> {
     let bytes = std::fs::read(p).map_err(|e| {
         Fatal::plain(
@@ -239,7 +252,7 @@ fn read_text(p: &Path) -> Result<String, Fatal> {
         )
     })?;
     let mut d = Vec::new();
-    let text = decode(&bytes, FileId(0), &mut d);
+    let text = decode_owned(bytes, FileId(0), &mut d);
     if !d.is_empty() {
         return Err(Fatal::plain(
             "QB016",
@@ -286,12 +299,7 @@ fn build_exclude(
 }
 
 /// Read, decode and parse one question file.
-pub fn load_question(
-    id: FileId,
-    root: &Path,
-    path: &Path,
-    max: u64,
-) -> (SourceFile, Option<Question>, Vec<Diagnostic>) {
+pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
     let name = display_name(root, path);
     let mut diags = Vec::new();
     let unreadable = |e: std::io::Error, mut diags: Vec<Diagnostic>| {
@@ -328,7 +336,7 @@ pub fn load_question(
     if let Err(e) = std::io::Read::read_to_end(&mut file, &mut bytes) {
         return unreadable(e, diags);
     }
-    let text = decode(&bytes, id, &mut diags);
+    let text = decode_owned(bytes, id, &mut diags);
     let (q, d) = parse_question(id, path, &text);
     diags.extend(d);
     (

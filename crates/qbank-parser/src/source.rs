@@ -42,27 +42,45 @@ impl SourceFile {
 /// replaced (so the rest of the file can still be checked) and reported as
 /// `QB001` at the first bad byte.
 pub fn decode(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(e) => {
-            let at = e.valid_up_to();
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            // The lossy text is identical up to `at`; the bad sequence became U+FFFD (3 bytes).
-            diags.push(
-                Diagnostic::error("QB001", "the file is not valid UTF-8")
-                    .at(
-                        file,
-                        Span::new(at, at + 3),
-                        format!("invalid byte 0x{:02X}", bytes[at]),
-                    )
-                    .with_help(
-                        "save the file as UTF-8 (most editors offer this under \"encoding\")",
-                    ),
-            );
-            text
-        }
+        Err(_) => lossy(bytes, file, diags),
     }
+}
+
+/// [`decode`] for bytes the caller owns: valid UTF-8 (almost every file) becomes
+/// the `String` without a copy.
+pub fn decode_owned(mut bytes: Vec<u8>, file: FileId, diags: &mut Vec<Diagnostic>) -> String {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => lossy(e.as_bytes(), file, diags),
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Invalid UTF-8: replaced, so the rest of the file can still be checked, and
+/// reported as `QB001` at the first bad byte.
+fn lossy(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> String {
+    let at = std::str::from_utf8(bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    // The lossy text is identical up to `at`; the bad sequence became U+FFFD (3 bytes).
+    diags.push(
+        Diagnostic::error("QB001", "the file is not valid UTF-8")
+            .at(
+                file,
+                Span::new(at, at + 3),
+                format!("invalid byte 0x{:02X}", bytes.get(at).copied().unwrap_or(0)),
+            )
+            .with_help("save the file as UTF-8 (most editors offer this under \"encoding\")"),
+    );
+    text
 }
 
 pub fn display_name(root: &Path, path: &Path) -> String {

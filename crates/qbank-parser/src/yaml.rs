@@ -106,14 +106,23 @@ pub fn parse(
     file: FileId,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<YamlDoc> {
-    // yaml-rust2 reports positions in characters; map them to bytes.
-    let char_to_byte: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()))
-        .collect();
-    let to_byte =
-        |m: &Marker| -> usize { base + char_to_byte.get(m.index()).copied().unwrap_or(text.len()) };
+    // yaml-rust2 reports positions in characters; map them to bytes (the
+    // same numbers in ASCII text, the usual case).
+    let char_to_byte: Vec<usize> = if text.is_ascii() {
+        Vec::new()
+    } else {
+        text.char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect()
+    };
+    let to_byte = |m: &Marker| -> usize {
+        if char_to_byte.is_empty() {
+            base + m.index().min(text.len())
+        } else {
+            base + char_to_byte.get(m.index()).copied().unwrap_or(text.len())
+        }
+    };
     // The first character boundary at or after `byte` (spans must never split
     // a character: a replacement character from invalid UTF-8 is 3 bytes).
     let ceil = |byte: usize| -> usize {

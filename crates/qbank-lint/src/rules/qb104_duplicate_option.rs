@@ -5,7 +5,7 @@ use qbank_parser::{letter, Diagnostic, Question, Severity};
 
 use super::{finding, Check, Rule};
 use crate::context::Ctx;
-use crate::text::{plain, sorted_jaccard};
+use crate::text::{sorted_jaccard, word_set};
 
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
@@ -27,7 +27,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     let limit = ctx.thresholds.option_similarity;
-    let w: Vec<Vec<String>> = q.options.iter().map(|o| tokens(&o.text)).collect();
+    let w: Vec<Vec<u64>> = q.options.iter().map(|o| tokens(&o.text)).collect();
     for j in 1..q.options.len() {
         for i in 0..j {
             if w[j].is_empty() {
@@ -58,15 +58,8 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whitespace tokens, lower-cased, without trailing sentence punctuation;
-/// sorted and de-duplicated (a set).
-fn tokens(md: &str) -> Vec<String> {
-    let mut v: Vec<String> = plain(md)
-        .split_whitespace()
-        .map(|t| t.trim_end_matches(['.', '!', '?', ',', ';']).to_lowercase())
-        .filter(|t| !t.is_empty())
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+/// Whitespace tokens of what a reader sees, lower-cased, without trailing
+/// sentence punctuation, as a set of hashes.
+fn tokens(md: &str) -> Vec<u64> {
+    word_set(md)
 }
