@@ -32,11 +32,13 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
         return;
     }
     let text = &ctx.source(q).text;
-    // One pass over the whole body first: most questions mention no legacy term.
-    if !ctx.terms.any(text.get(q.body_start..).unwrap_or_default()) {
-        return;
-    }
+    // Distractors may mention the legacy way (their rationale says why it is
+    // outdated), so only the other parts are searched.
     let mut regions = q.parts();
+    regions.retain(|(part, _)| match part {
+        Part::Option(i) | Part::Rationale(i) => q.options[*i].is_key,
+        _ => true,
+    });
     // Content outside the known parts (misplaced text) is checked at full severity too.
     if q.stem.is_none() && q.options.is_empty() {
         regions.push((Part::Other, Span::new(q.body_start, text.len())));
@@ -45,6 +47,10 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
         let Some(hay) = text.get(span.start..span.end) else {
             continue;
         };
+        // One fast pass first: most parts mention no legacy term.
+        if !ctx.terms.any(hay) {
+            continue;
+        }
         let matches = ctx.terms.set.matches(hay);
         if !matches.matched_any() {
             continue;
@@ -53,13 +59,6 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
             let term = &ctx.terms.list[ti];
             for m in term.regex.find_iter(hay) {
                 let at = Span::new(span.start + m.start(), span.start + m.end());
-                let is_distractor = match part {
-                    Part::Option(i) | Part::Rationale(i) => !q.options[i].is_key,
-                    _ => false,
-                };
-                if is_distractor {
-                    continue;
-                }
                 let severity = {
                     match term.severity {
                         TermSeverity::Error => Severity::Error,

@@ -4,8 +4,6 @@
 //! hashing), so candidate pairs are found in near-linear time; each candidate
 //! pair is then confirmed with its exact Jaccard similarity.
 
-use std::collections::{HashMap, HashSet};
-
 use qbank_parser::codes::CodeDoc;
 use qbank_parser::{Diagnostic, Question, Severity};
 use rayon::prelude::*;
@@ -148,34 +146,43 @@ pub fn near_duplicates(
             (!sh.is_empty()).then(|| signature(&sh))
         })
         .collect();
-    let mut candidates: HashSet<(u32, u32)> = HashSet::new();
-    let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
-    for band in 0..BANDS {
-        buckets.clear();
-        for (i, sig) in sigs.iter().enumerate() {
-            let Some(sig) = sig else { continue };
-            let mut h = band as u64;
-            for r in 0..ROWS {
-                h = mix(h ^ u64::from(sig[band * ROWS + r]));
-            }
-            buckets.entry(h).or_default().push(i as u32);
-        }
-        for members in buckets.values().filter(|m| m.len() > 1) {
-            if members.len() <= MAX_BUCKET {
-                for (a, &i) in members.iter().enumerate() {
-                    for &j in &members[a + 1..] {
-                        candidates.insert((i, j));
+    // Per band: the questions' band hashes, sorted, so equal hashes (a
+    // bucket) are adjacent. Bands are independent and run in parallel.
+    let mut pairs: Vec<(u32, u32)> = (0..BANDS)
+        .into_par_iter()
+        .flat_map_iter(|band| {
+            let mut keyed: Vec<(u64, u32)> = sigs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, sig)| {
+                    let sig = sig.as_ref()?;
+                    let mut h = band as u64;
+                    for r in 0..ROWS {
+                        h = mix(h ^ u64::from(sig[band * ROWS + r]));
+                    }
+                    Some((h, i as u32))
+                })
+                .collect();
+            keyed.sort_unstable();
+            let mut out = Vec::new();
+            for bucket in keyed.chunk_by(|a, b| a.0 == b.0).filter(|m| m.len() > 1) {
+                if bucket.len() <= MAX_BUCKET {
+                    for (a, &(_, i)) in bucket.iter().enumerate() {
+                        for &(_, j) in &bucket[a + 1..] {
+                            out.push((i, j));
+                        }
+                    }
+                } else {
+                    for w in bucket.windows(2) {
+                        out.push((w[0].1, w[1].1));
                     }
                 }
-            } else {
-                for w in members.windows(2) {
-                    candidates.insert((w[0], w[1]));
-                }
             }
-        }
-    }
-    let mut pairs: Vec<(u32, u32)> = candidates.into_iter().collect();
+            out
+        })
+        .collect();
     pairs.sort_unstable();
+    pairs.dedup();
     pairs
         .into_par_iter()
         .filter_map(|(i, j)| {
