@@ -62,10 +62,17 @@ pub fn word_set(md: &str) -> Vec<u64> {
         .filter_map(|t| {
             let mut h = SEED;
             let mut empty = true;
-            for c in t.chars().filter(|c| !matches!(c, '`' | '*')) {
-                empty = false;
-                for l in c.to_lowercase() {
-                    h = (h ^ u64::from(u32::from(l))).wrapping_mul(PRIME);
+            if t.is_ascii() {
+                for b in t.bytes().filter(|b| !matches!(b, b'`' | b'*')) {
+                    empty = false;
+                    h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+                }
+            } else {
+                for c in t.chars().filter(|c| !matches!(c, '`' | '*')) {
+                    empty = false;
+                    for l in c.to_lowercase() {
+                        h = (h ^ u64::from(u32::from(l))).wrapping_mul(PRIME);
+                    }
                 }
             }
             (!empty).then_some(h)

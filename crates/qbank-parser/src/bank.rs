@@ -314,13 +314,28 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
             diags,
         )
     };
-    // One open: the size check and the read use the same handle.
-    let mut file = match std::fs::File::open(path) {
+    let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return unreadable(e, diags),
     };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > max {
+    // Read at most one byte past the limit: no separate size query, and a
+    // huge file is never read whole. Most questions fit the first buffer.
+    // Each thread reads into one reused buffer; the file's own copy is then
+    // allocated at its exact size.
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(64 * 1024));
+    }
+    let read = BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), buf)?;
+        Ok::<_, std::io::Error>(buf.to_vec())
+    });
+    let bytes = match read {
+        Ok(b) => b,
+        Err(e) => return unreadable(e, diags),
+    };
+    if bytes.len() as u64 > max {
+        let len = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
         diags.push(
             Diagnostic::error("QB010", format!("the file is {len} bytes; the limit is {max}"))
                 .at(id, Span::new(0, 0), "file too large")
@@ -331,10 +346,6 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
             None,
             diags,
         );
-    }
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    if let Err(e) = std::io::Read::read_to_end(&mut file, &mut bytes) {
-        return unreadable(e, diags);
     }
     let text = decode_owned(bytes, id, &mut diags);
     let (q, d) = parse_question(id, path, &text);
