@@ -21,9 +21,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use qbank_parser::{letter, Question};
-use serde_json::{json, Value};
+use std::sync::Arc;
 
 use crate::{Answers, ExportError, Exporter, FormatId, Input};
 use rayon::prelude::*;
@@ -85,6 +86,47 @@ fn image_urls(q: &Question) -> Result<BTreeMap<String, String>, ExportError> {
 }
 
 /// One question as template context. `number` is its position in the booklet.
+/// A template record: fixed keys, values built once. Field lookups clone a
+/// [`Value`] (a reference count), so the rendered HTML is never copied.
+#[derive(Debug)]
+struct Record {
+    keys: &'static [&'static str],
+    values: Vec<Value>,
+}
+
+impl Record {
+    fn value(keys: &'static [&'static str], values: Vec<Value>) -> Value {
+        debug_assert_eq!(keys.len(), values.len());
+        Value::from_object(Record { keys, values })
+    }
+}
+
+impl Object for Record {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let k = key.as_str()?;
+        let i = self.keys.iter().position(|x| *x == k)?;
+        self.values.get(i).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(self.keys)
+    }
+}
+
+/// HTML that qbank rendered and sanitised: safe to print without escaping.
+fn safe_html(s: &str) -> Value {
+    Value::from_safe_string(s.to_string())
+}
+
+/// Optional HTML: `none` when absent, as the templates test with `if`.
+fn safe_html_opt(s: &Option<String>) -> Value {
+    s.as_deref().map_or(Value::from(()), safe_html)
+}
+
 pub fn question_context(
     input: &Input<'_>,
     q: &Question,
@@ -106,41 +148,64 @@ pub fn question_context(
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            json!({
-                "letter": letter(i),
-                "html": r.options[i],
-                "is_key": o.is_key,
-                "rationale_html": r.rationales[i],
-            })
+            Record::value(
+                &["letter", "html", "is_key", "rationale_html"],
+                vec![
+                    Value::from(letter(i)),
+                    safe_html(&r.options[i]),
+                    Value::from(o.is_key),
+                    safe_html_opt(&r.rationales[i]),
+                ],
+            )
         })
         .collect();
-    let key_letters: Vec<String> = q.keys().map(|(i, _)| letter(i)).collect();
-    let topics = input.topics_json(q);
-    Ok(json!({
-        "number": number,
-        "id": q.id().unwrap_or_default(),
-        "difficulty": q.front.difficulty.map(|d| d.as_str()),
-        "status": q.status().as_str(),
-        "topics": topics,
-        "multiple_response": key_letters.len() > 1,
-        "stem_html": r.stem,
-        "options": options,
-        "key_letters": key_letters,
-        "explanation_html": r.explanation,
-    }))
+    let key_letters: Vec<Value> = q.keys().map(|(i, _)| Value::from(letter(i))).collect();
+    let topics: Vec<Value> = input
+        .topics_of(q)
+        .into_iter()
+        .map(|(id, name)| {
+            Record::value(
+                &["id", "name"],
+                vec![Value::from(id), Value::from(name.unwrap_or_default())],
+            )
+        })
+        .collect();
+    Ok(Record::value(
+        &[
+            "number",
+            "id",
+            "difficulty",
+            "status",
+            "topics",
+            "multiple_response",
+            "stem_html",
+            "options",
+            "key_letters",
+            "explanation_html",
+        ],
+        vec![
+            Value::from(number),
+            Value::from(q.id().unwrap_or_default()),
+            Value::from(q.front.difficulty.map(|d| d.as_str())),
+            Value::from(q.status().as_str()),
+            Value::from(topics),
+            Value::from(key_letters.len() > 1),
+            safe_html(&r.stem),
+            Value::from(options),
+            Value::from(key_letters),
+            safe_html_opt(&r.explanation),
+        ],
+    ))
 }
 
-/// A score as JSON: `70`, not `70.0`, when it is whole.
 fn score(v: f64) -> Value {
     if v.fract() == 0.0 && v.abs() < 1e15 {
-        json!(v as i64)
+        Value::from(v as i64)
     } else {
-        json!(v)
+        Value::from(v)
     }
 }
 
-/// The whole template context: questions grouped by domain in blueprint
-/// order (questions of unknown domains last), numbered in booklet order.
 pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
     let bp = input.blueprint;
     let domain_of = |q: &Question| {
@@ -180,23 +245,47 @@ pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
             .enumerate()
             .map(|(i, q)| question_context(input, q, first + i))
             .collect::<Result<Vec<_>, _>>()?;
-        domains.push(json!({ "id": id, "name": name, "questions": questions }));
+        domains.push(Record::value(
+            &["id", "name", "questions"],
+            vec![Value::from(id), Value::from(name), Value::from(questions)],
+        ));
     }
     let e = &bp.exam;
-    Ok(json!({
-        "exam": {
-            "id": e.id, "name": e.name, "guide_version": e.guide_version, "guide_date": e.guide_date,
-            "questions": e.questions, "minutes": e.minutes, "passing_score": score(e.passing_score),
-            "url": e.url,
-        },
-        "answers": match input.answers { Answers::End => "end", Answers::Inline => "inline" },
-        "questions_count": number,
-        "domains": domains,
-    }))
+    Ok(Record::value(
+        &["exam", "answers", "questions_count", "domains"],
+        vec![
+            Record::value(
+                &[
+                    "id",
+                    "name",
+                    "guide_version",
+                    "guide_date",
+                    "questions",
+                    "minutes",
+                    "passing_score",
+                    "url",
+                ],
+                vec![
+                    Value::from(e.id.as_str()),
+                    Value::from(e.name.as_str()),
+                    Value::from(e.guide_version.as_str()),
+                    Value::from_serialize(&e.guide_date),
+                    Value::from_serialize(e.questions),
+                    Value::from_serialize(e.minutes),
+                    score(e.passing_score),
+                    Value::from_serialize(&e.url),
+                ],
+            ),
+            Value::from(match input.answers {
+                Answers::End => "end",
+                Answers::Inline => "inline",
+            }),
+            Value::from(number),
+            Value::from(domains),
+        ],
+    ))
 }
 
-/// The template environment: built-in templates, overridden by files of the
-/// same name in `overrides`.
 pub fn environment(overrides: Option<&Path>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -232,13 +321,23 @@ pub fn environment(overrides: Option<&Path>) -> Environment<'static> {
 }
 
 /// Render the booklet to a string.
-pub fn render(input: &Input<'_>) -> Result<String, ExportError> {
+/// Render the booklet into `w`.
+pub fn render_to(input: &Input<'_>, w: impl std::io::Write) -> Result<(), ExportError> {
     let ctx = booklet_context(input)?;
     let env = environment(input.templates);
     let tmpl = env
         .get_template(MAIN_TEMPLATE)
         .map_err(|e| err(format_err(&e)))?;
-    tmpl.render(&ctx).map_err(|e| err(format_err(&e)))
+    tmpl.render_captured_to(&ctx, w)
+        .map_err(|e| err(format_err(&e)))?;
+    Ok(())
+}
+
+/// The booklet as a string.
+pub fn render(input: &Input<'_>) -> Result<String, ExportError> {
+    let mut out = Vec::new();
+    render_to(input, &mut out)?;
+    String::from_utf8(out).map_err(err)
 }
 
 fn format_err(e: &minijinja::Error) -> String {
@@ -257,9 +356,13 @@ impl Exporter for HtmlExporter {
     }
 
     fn export(&self, input: &Input<'_>, dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
-        let text = render(input)?;
         let path = dir.join(BOOKLET);
-        std::fs::write(&path, text).map_err(|e| ExportError::Io(path.clone(), e))?;
+        let io = |e: std::io::Error| ExportError::Io(path.clone(), e);
+        // Streamed to the file: the booklet is never held whole in memory.
+        let file = std::fs::File::create(&path).map_err(io)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        render_to(input, &mut w)?;
+        std::io::Write::flush(&mut w).map_err(io)?;
         Ok(vec![path])
     }
 }
