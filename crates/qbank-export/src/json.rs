@@ -6,7 +6,9 @@ use qbank_parser::{letter, Question};
 use std::io::Write;
 
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 use crate::{ExportError, Exporter, FormatId, Input};
 
@@ -15,57 +17,138 @@ pub const FORMAT_VERSION: u32 = 1;
 
 pub struct JsonExporter;
 
-fn md(markdown: &str, html: &str) -> Value {
-    json!({ "markdown": markdown.replace("\r\n", "\n"), "html": html })
+/// Markdown as written (line endings normalised) and as rendered.
+#[derive(Serialize)]
+struct Md<'a> {
+    markdown: Cow<'a, str>,
+    html: &'a str,
 }
 
-/// One question as JSON.
-pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
+fn md<'a>(markdown: &'a str, html: &'a str) -> Md<'a> {
+    Md {
+        markdown: if markdown.contains('\r') {
+            Cow::Owned(markdown.replace("\r\n", "\n"))
+        } else {
+            Cow::Borrowed(markdown)
+        },
+        html,
+    }
+}
+
+#[derive(Serialize)]
+struct OptionJson<'a> {
+    #[serde(flatten)]
+    text: Md<'a>,
+    letter: String,
+    is_key: bool,
+    rationale: Option<Md<'a>>,
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Key {
+    indices: Vec<usize>,
+    letters: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    path: &'a str,
+    line: usize,
+}
+
+/// One question of `bank.json`, borrowing the model and the rendered HTML.
+/// Field order is the document's.
+#[derive(Serialize)]
+struct QuestionJson<'a> {
+    id: &'a str,
+    domain: Named<'a>,
+    topics: Vec<Named<'a>>,
+    difficulty: Option<&'static str>,
+    status: &'static str,
+    multiple_response: bool,
+    stem: Md<'a>,
+    options: Vec<OptionJson<'a>>,
+    key: Key,
+    explanation: Option<Md<'a>>,
+    references: Vec<&'a str>,
+    source: Source<'a>,
+}
+
+/// Build one question's JSON view and hand it to `f` (the view borrows
+/// locals, so it cannot be returned).
+fn with_question<R>(input: &Input<'_>, q: &Question, f: impl FnOnce(&QuestionJson<'_>) -> R) -> R {
     let keep = |u: &str| u.to_string();
     let r = input.html(q, &keep);
     let (domain_id, domain_name) = input.domain_of(q);
     let domain_name = domain_name.unwrap_or_default();
-    let topics = input.topics_json(q);
-    let options: Vec<Value> = q
+    let topics = input
+        .topics_of(q)
+        .into_iter()
+        .map(|(id, name)| Named {
+            id,
+            name: name.unwrap_or_default(),
+        })
+        .collect();
+    let options = q
         .options
         .iter()
         .enumerate()
-        .map(|(i, o)| {
-            let mut v = md(&o.text, &r.options[i]);
-            v["letter"] = json!(letter(i));
-            v["is_key"] = json!(o.is_key);
-            v["rationale"] = o
+        .map(|(i, o)| OptionJson {
+            text: md(&o.text, &r.options[i]),
+            letter: letter(i),
+            is_key: o.is_key,
+            rationale: o
                 .rationale
                 .as_ref()
                 .zip(r.rationales[i].as_deref())
-                .map_or(Value::Null, |(ra, h)| md(&ra.markdown, h));
-            v
+                .map(|(ra, h)| md(&ra.markdown, h)),
         })
         .collect();
-    let key_idx: Vec<usize> = q.keys().map(|(i, _)| i).collect();
-    let key_letters: Vec<String> = key_idx.iter().map(|&i| letter(i)).collect();
+    let indices: Vec<usize> = q.keys().map(|(i, _)| i).collect();
+    let letters = indices.iter().map(|&i| letter(i)).collect();
     let src = input.bank.file(q.file);
-    let line = src.line_col(q.front.span.start).line;
-    let explanation = q
-        .explanation
-        .as_ref()
-        .and_then(|e| e.body.as_ref())
-        .zip(r.explanation.as_deref())
-        .map_or(Value::Null, |(b, h)| md(&b.markdown, h));
-    json!({
-        "id": q.id().unwrap_or_default(),
-        "domain": { "id": domain_id, "name": domain_name },
-        "topics": topics,
-        "difficulty": q.front.difficulty.map(|d| d.as_str()),
-        "status": q.status().as_str(),
-        "multiple_response": key_idx.len() > 1,
-        "stem": md(q.stem.as_ref().map_or("", |s| s.markdown.as_str()), &r.stem),
-        "options": options,
-        "key": { "indices": key_idx, "letters": key_letters },
-        "explanation": explanation,
-        "references": q.front.references.iter().map(|r| r.value.clone()).collect::<Vec<_>>(),
-        "source": { "path": src.name, "line": line },
-    })
+    let view = QuestionJson {
+        id: q.id().unwrap_or_default(),
+        domain: Named {
+            id: &domain_id,
+            name: &domain_name,
+        },
+        topics,
+        difficulty: q.front.difficulty.map(|d| d.as_str()),
+        status: q.status().as_str(),
+        multiple_response: indices.len() > 1,
+        stem: md(q.stem.as_ref().map_or("", |s| s.markdown.as_str()), &r.stem),
+        options,
+        key: Key { indices, letters },
+        explanation: q
+            .explanation
+            .as_ref()
+            .and_then(|e| e.body.as_ref())
+            .zip(r.explanation.as_deref())
+            .map(|(b, h)| md(&b.markdown, h)),
+        references: q
+            .front
+            .references
+            .iter()
+            .map(|r| r.value.as_str())
+            .collect(),
+        source: Source {
+            path: &src.name,
+            line: src.line_col(q.front.span.start).line,
+        },
+    };
+    f(&view)
+}
+
+/// One question as JSON.
+pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
+    with_question(input, q, |v| serde_json::to_value(v).unwrap_or_default())
 }
 
 /// The complete document.
@@ -119,8 +202,9 @@ pub fn write_bank_json(input: &Input<'_>, w: &mut dyn Write) -> std::io::Result<
         let items: Vec<Vec<u8>> = chunk
             .par_iter()
             .map(|q| {
-                let text =
-                    serde_json::to_string_pretty(&question_json(input, q)).unwrap_or_default();
+                let text = with_question(input, q, |v| {
+                    serde_json::to_string_pretty(v).unwrap_or_default()
+                });
                 let mut out = Vec::with_capacity(text.len() + text.len() / 8);
                 for (i, line) in text.split('\n').enumerate() {
                     if i > 0 {
