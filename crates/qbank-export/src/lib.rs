@@ -117,14 +117,6 @@ impl Input<'_> {
             .collect()
     }
 
-    /// As JSON objects `{id, name}` (the name is empty for an unknown topic).
-    pub fn topics_json(&self, q: &Question) -> Vec<serde_json::Value> {
-        self.topics_of(q)
-            .into_iter()
-            .map(|(id, name)| serde_json::json!({ "id": id, "name": name.unwrap_or_default() }))
-            .collect()
-    }
-
     /// A question's domain id (empty when missing) and its name in the blueprint.
     pub fn domain_of(&self, q: &Question) -> (String, Option<String>) {
         let id = q
