@@ -21,7 +21,7 @@
 //! byte-identical package.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -218,7 +218,7 @@ impl Exporter for AnkiExporter {
             clamp_mod(times.get(path).copied(), now, sde, epoch.min(now))
         })?;
         let path = dir.join(format!("{}.apkg", safe_file_stem(&input.blueprint.exam.id)));
-        write_package(&deck, epoch, dir, &path)?;
+        write_package(&deck, epoch, &path)?;
         Ok(vec![path])
     }
 }
@@ -319,23 +319,23 @@ fn safe_file_stem(id: &str) -> String {
 /// changes, is not committed, or git is unavailable. Not clamped.
 pub fn change_times(root: &Path, content: &Path, files: &[PathBuf]) -> HashMap<PathBuf, i64> {
     let git = git_times(root, content);
-    let mut out = HashMap::new();
-    for f in files {
-        let committed = git.as_ref().and_then(|(top, log, dirty)| {
-            let rel = std::fs::canonicalize(f).ok()?;
-            let rel = rel.strip_prefix(top).ok()?;
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if dirty.contains(&rel) {
-                None
-            } else {
-                log.get(&rel).copied()
-            }
-        });
-        if let Some(t) = committed.or_else(|| mtime(f)) {
-            out.insert(f.clone(), t);
-        }
-    }
-    out
+    // One or two file-system calls per file (canonicalize, mtime): on every core.
+    files
+        .par_iter()
+        .filter_map(|f| {
+            let committed = git.as_ref().and_then(|(top, log, dirty)| {
+                let rel = std::fs::canonicalize(f).ok()?;
+                let rel = rel.strip_prefix(top).ok()?;
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if dirty.contains(&rel) {
+                    None
+                } else {
+                    log.get(&rel).copied()
+                }
+            });
+            committed.or_else(|| mtime(f)).map(|t| (f.clone(), t))
+        })
+        .collect()
 }
 
 fn mtime(p: &Path) -> Option<i64> {
@@ -453,7 +453,11 @@ fn esc(s: &str) -> String {
 
 /// What Anki keeps of a field: no ASCII control characters except `\n` and
 /// `\t` (this also keeps the `\x1f` field separator out of field values).
-fn clean_field(s: &str) -> String {
+fn clean_field(s: String) -> String {
+    let bad = |b: u8| b.is_ascii_control() && b != b'\n' && b != b'\t';
+    if !s.bytes().any(bad) {
+        return s;
+    }
     s.chars()
         .filter(|&c| !c.is_ascii_control() || c == '\n' || c == '\t')
         .collect()
@@ -620,8 +624,13 @@ struct Media {
 
 struct NoteRow {
     guid: String,
-    fields: Vec<String>,
-    tags: Vec<String>,
+    /// The fields, cleaned and joined with Anki's `\x1f` separator.
+    flds: String,
+    /// Sort field and checksum of the first field, as Anki computes them.
+    sfld: String,
+    csum: i64,
+    /// Space-separated with a space at each end, as Anki stores them.
+    tags: String,
     deck: i64,
     modified: i64,
 }
@@ -648,7 +657,10 @@ fn tag(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join("_")
 }
 
-fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck, ExportError> {
+fn build_deck(
+    input: &Input<'_>,
+    mod_time: &(dyn Fn(&Path) -> i64 + Sync),
+) -> Result<Deck, ExportError> {
     let bp = input.blueprint;
     let exam_id = &bp.exam.id;
     let exam_name = deck_component(&bp.exam.name);
@@ -677,68 +689,34 @@ fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck
         domain_deck(&d.id, &d.name, &mut decks);
     }
 
-    // The expensive part, rendering, is independent per question: do it on every core.
-    let rendered: Vec<Fields> = input
+    // Everything per note is independent: build it on every core. Only the
+    // deck numbering, the media set and the id check below are sequential.
+    let prepared: Vec<Prepared> = input
         .questions
         .par_iter()
-        .map(|q| render_question(input, q))
+        .map(|q| prepare_note(input, q, mod_time))
         .collect::<Result<_, _>>()?;
 
     let mut media: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut notes = Vec::with_capacity(input.questions.len());
+    let mut notes = Vec::with_capacity(prepared.len());
     let mut guids = HashSet::new();
-    for (q, r) in input.questions.iter().zip(rendered) {
-        let src = input.bank.file(q.file);
-        let identity = q
-            .id()
-            .map_or_else(|| format!("file:{}", src.name), str::to_string);
-        let guid = note_guid(exam_id, &identity);
-        if !guids.insert(guid.clone()) {
+    for p in prepared {
+        if !guids.insert(p.note.guid.clone()) {
             return Err(err(format!(
-                "question id `{identity}` appears twice; Anki notes need unique ids"
+                "question id `{}` appears twice; Anki notes need unique ids",
+                p.identity
             )));
         }
-
-        for (name, bytes) in r.media {
+        for (name, bytes) in p.media {
             media.entry(name).or_insert(bytes);
         }
-
-        let (domain_id, domain_name) = input.domain_of(q);
-        let domain_name = domain_name.unwrap_or_else(|| domain_id.clone());
-        let deck = if domain_id.is_empty() {
+        let mut note = p.note;
+        note.deck = if p.domain_id.is_empty() {
             root_id
         } else {
-            domain_deck(&domain_id, &domain_name, &mut decks)
+            domain_deck(&p.domain_id, &p.domain_name, &mut decks)
         };
-
-        let fields = [
-            esc(&identity),
-            r.question,
-            r.answer,
-            esc(&domain_name),
-            topics_field(input, q),
-            references_field(q),
-        ];
-        let fields = fields.iter().map(|f| clean_field(f)).collect();
-
-        let mut tags = Vec::new();
-        if !domain_id.is_empty() {
-            tags.push(format!("domain::{}", tag(&domain_id)));
-        }
-        for t in &q.front.topics {
-            tags.push(format!("topic::{}", tag(&t.value)));
-        }
-        if let Some(d) = q.front.difficulty {
-            tags.push(format!("difficulty::{}", d.as_str()));
-        }
-
-        notes.push(NoteRow {
-            guid,
-            fields,
-            tags,
-            deck,
-            modified: mod_time(&src.path),
-        });
+        notes.push(note);
     }
     decks.sort();
     Ok(Deck {
@@ -748,6 +726,74 @@ fn build_deck(input: &Input<'_>, mod_time: &dyn Fn(&Path) -> i64) -> Result<Deck
             .into_iter()
             .map(|(name, bytes)| Media { name, bytes })
             .collect(),
+    })
+}
+
+/// One note, built independently of the others (its deck is set later).
+struct Prepared {
+    identity: String,
+    domain_id: String,
+    domain_name: String,
+    note: NoteRow,
+    media: Vec<(String, Vec<u8>)>,
+}
+
+fn prepare_note(
+    input: &Input<'_>,
+    q: &Question,
+    mod_time: &(dyn Fn(&Path) -> i64 + Sync),
+) -> Result<Prepared, ExportError> {
+    let src = input.bank.file(q.file);
+    let identity = q
+        .id()
+        .map_or_else(|| format!("file:{}", src.name), str::to_string);
+    let guid = note_guid(&input.blueprint.exam.id, &identity);
+    let r = render_question(input, q)?;
+    let (domain_id, domain_name) = input.domain_of(q);
+    let domain_name = domain_name.unwrap_or_else(|| domain_id.clone());
+
+    let fields = [
+        esc(&identity),
+        r.question,
+        r.answer,
+        esc(&domain_name),
+        topics_field(input, q),
+        references_field(q),
+    ]
+    .map(clean_field);
+    let sfld = strip_html_preserving_media(&fields[0]);
+    let csum = field_checksum(&fields[0]);
+
+    let mut tags = Vec::new();
+    if !domain_id.is_empty() {
+        tags.push(format!("domain::{}", tag(&domain_id)));
+    }
+    for t in &q.front.topics {
+        tags.push(format!("topic::{}", tag(&t.value)));
+    }
+    if let Some(d) = q.front.difficulty {
+        tags.push(format!("difficulty::{}", d.as_str()));
+    }
+    let tags = if tags.is_empty() {
+        String::new()
+    } else {
+        format!(" {} ", tags.join(" "))
+    };
+
+    Ok(Prepared {
+        identity,
+        domain_id,
+        domain_name,
+        note: NoteRow {
+            guid,
+            flds: fields.join("\u{1f}"),
+            sfld,
+            csum,
+            tags,
+            deck: 0,
+            modified: mod_time(&src.path),
+        },
+        media: r.media,
     })
 }
 
@@ -937,9 +983,11 @@ fn sql_err(e: rusqlite::Error) -> ExportError {
     err(format!("sqlite: {e}"))
 }
 
-fn write_collection(deck: &Deck, epoch: i64, db_path: &Path) -> Result<(), ExportError> {
-    let mut conn = rusqlite::Connection::open(db_path).map_err(sql_err)?;
-    conn.execute_batch("PRAGMA page_size = 4096; PRAGMA journal_mode = DELETE;")
+/// The collection database, built in memory and returned as the bytes of a
+/// SQLite file (no temporary file is written and read back).
+fn write_collection(deck: &Deck, epoch: i64) -> Result<Vec<u8>, ExportError> {
+    let mut conn = rusqlite::Connection::open_in_memory().map_err(sql_err)?;
+    conn.execute_batch("PRAGMA page_size = 4096;")
         .map_err(sql_err)?;
     let tx = conn.transaction().map_err(sql_err)?;
     tx.execute_batch(SCHEMA).map_err(sql_err)?;
@@ -974,23 +1022,16 @@ fn write_collection(deck: &Deck, epoch: i64, db_path: &Path) -> Result<(), Expor
             .map_err(sql_err)?;
         for (i, n) in deck.notes.iter().enumerate() {
             let id = ID_BASE_MS + i as i64;
-            let tags = if n.tags.is_empty() {
-                String::new()
-            } else {
-                format!(" {} ", n.tags.join(" "))
-            };
-            let sfld = strip_html_preserving_media(&n.fields[0]);
-            let csum = field_checksum(&n.fields[0]);
             note_stmt
                 .execute(rusqlite::params![
                     id,
                     n.guid,
                     NOTETYPE_ID,
                     n.modified,
-                    tags,
-                    n.fields.join("\u{1f}"),
-                    sfld,
-                    csum,
+                    n.tags,
+                    n.flds,
+                    n.sfld,
+                    n.csum,
                 ])
                 .map_err(sql_err)?;
             card_stmt
@@ -999,23 +1040,12 @@ fn write_collection(deck: &Deck, epoch: i64, db_path: &Path) -> Result<(), Expor
         }
     }
     tx.commit().map_err(sql_err)?;
-    conn.close().map_err(|(_, e)| sql_err(e))?;
-    Ok(())
+    let bytes = conn.serialize(rusqlite::MAIN_DB).map_err(sql_err)?.to_vec();
+    Ok(bytes)
 }
 
-fn write_package(deck: &Deck, epoch: i64, dir: &Path, path: &Path) -> Result<(), ExportError> {
-    let db_path = dir.join(format!(".collection-{}.anki2.tmp", std::process::id()));
-    let _ = std::fs::remove_file(&db_path);
-    let written = write_collection(deck, epoch, &db_path);
-    let db = written.and_then(|()| {
-        let mut b = Vec::new();
-        std::fs::File::open(&db_path)
-            .and_then(|mut f| f.read_to_end(&mut b))
-            .map_err(|e| ExportError::Io(db_path.clone(), e))?;
-        Ok(b)
-    });
-    let _ = std::fs::remove_file(&db_path);
-    let db = db?;
+fn write_package(deck: &Deck, epoch: i64, path: &Path) -> Result<(), ExportError> {
+    let db = write_collection(deck, epoch)?;
 
     let mut map = serde_json::Map::new();
     for (i, m) in deck.media.iter().enumerate() {
@@ -1051,6 +1081,7 @@ fn write_package(deck: &Deck, epoch: i64, dir: &Path, path: &Path) -> Result<(),
 mod tests {
     use super::*;
     use crate::{Answers, BuildOptions};
+    use std::io::Read;
 
     fn fixture() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/anki-bank")
