@@ -983,9 +983,9 @@ fn sql_err(e: rusqlite::Error) -> ExportError {
     err(format!("sqlite: {e}"))
 }
 
-/// The collection database, built in memory and returned as the bytes of a
-/// SQLite file (no temporary file is written and read back).
-fn write_collection(deck: &Deck, epoch: i64) -> Result<Vec<u8>, ExportError> {
+/// The collection database, built in memory; [`write_package`] takes its
+/// bytes as a SQLite file from there (no temporary file, no copy).
+fn write_collection(deck: &Deck, epoch: i64) -> Result<rusqlite::Connection, ExportError> {
     let mut conn = rusqlite::Connection::open_in_memory().map_err(sql_err)?;
     conn.execute_batch("PRAGMA page_size = 4096;")
         .map_err(sql_err)?;
@@ -1040,12 +1040,12 @@ fn write_collection(deck: &Deck, epoch: i64) -> Result<Vec<u8>, ExportError> {
         }
     }
     tx.commit().map_err(sql_err)?;
-    let bytes = conn.serialize(rusqlite::MAIN_DB).map_err(sql_err)?.to_vec();
-    Ok(bytes)
+    Ok(conn)
 }
 
 fn write_package(deck: &Deck, epoch: i64, path: &Path) -> Result<(), ExportError> {
-    let db = write_collection(deck, epoch)?;
+    let mut conn = write_collection(deck, epoch)?;
+    let db = conn.serialize(rusqlite::MAIN_DB).map_err(sql_err)?;
 
     let mut map = serde_json::Map::new();
     for (i, m) in deck.media.iter().enumerate() {
