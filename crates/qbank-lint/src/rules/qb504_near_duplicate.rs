@@ -82,23 +82,31 @@ fn word_hashes(md: &str, out: &mut Vec<u64>) {
     }
 }
 
-/// Sorted, de-duplicated hashes of the word shingles of a question's stem and options.
-pub fn shingles(q: &Question, k: usize) -> Vec<u64> {
-    let mut w = Vec::with_capacity(256);
+/// Calls `f` with the hash of every word shingle of a question's stem and
+/// options (a shingle may repeat). `words` is scratch space.
+fn each_shingle(q: &Question, k: usize, words: &mut Vec<u64>, mut f: impl FnMut(u64)) {
+    words.clear();
     if let Some(s) = &q.stem {
-        word_hashes(&s.markdown, &mut w);
+        word_hashes(&s.markdown, words);
     }
     for o in &q.options {
-        word_hashes(&o.text, &mut w);
+        word_hashes(&o.text, words);
     }
     let k = k.max(1);
-    let mut sh: Vec<u64> = if w.len() < k {
-        w.iter().map(|&x| mix(x)).collect()
+    if words.len() < k {
+        words.iter().for_each(|&x| f(mix(x)));
     } else {
-        w.windows(k)
-            .map(|win| win.iter().fold(0u64, |h, &x| mix(h ^ x)))
-            .collect()
-    };
+        for win in words.windows(k) {
+            // Rotations keep the word order; one mix per shingle.
+            f(mix(win.iter().fold(0u64, |h, &x| h.rotate_left(23) ^ x)));
+        }
+    }
+}
+
+/// Sorted, de-duplicated hashes of the word shingles of a question's stem and options.
+pub fn shingles(q: &Question, k: usize) -> Vec<u64> {
+    let mut sh = Vec::with_capacity(256);
+    each_shingle(q, k, &mut Vec::with_capacity(256), |h| sh.push(h));
     sh.sort_unstable();
     sh.dedup();
     sh
@@ -106,28 +114,31 @@ pub fn shingles(q: &Question, k: usize) -> Vec<u64> {
 
 /// One-permutation MinHash: slot = top bits of the shingle hash, value = the
 /// minimum of the rest. Empty slots borrow the next non-empty one (densification).
-fn signature(sh: &[u64]) -> [u32; SLOTS] {
+fn signature(q: &Question, k: usize, words: &mut Vec<u64>) -> Option<[u32; SLOTS]> {
     let mut sig = [u32::MAX; SLOTS];
-    for &x in sh {
+    let mut filled = 0u64;
+    // Minimums need no de-duplicated set: a repeated shingle changes nothing.
+    each_shingle(q, k, words, |x| {
         let slot = (x >> 58) as usize;
         let v = (x & 0xffff_ffff) as u32;
+        filled |= 1 << slot;
         if v < sig[slot] {
             sig[slot] = v;
         }
-    }
-    if sh.is_empty() {
-        return sig;
+    });
+    if filled == 0 {
+        return None;
     }
     for i in 0..SLOTS {
-        if sig[i] == u32::MAX {
+        if filled & (1 << i) == 0 {
             let mut j = (i + 1) % SLOTS;
-            while sig[j] == u32::MAX {
+            while filled & (1 << j) == 0 {
                 j = (j + 1) % SLOTS;
             }
             sig[i] = sig[j].wrapping_add(i as u32);
         }
     }
-    sig
+    Some(sig)
 }
 
 /// Pairs `(i, j, similarity)` with `i < j` at or above `threshold`, sorted.
@@ -141,10 +152,10 @@ pub fn near_duplicates(
 ) -> Vec<(usize, usize, f64)> {
     let sigs: Vec<Option<[u32; SLOTS]>> = questions
         .par_iter()
-        .map(|q| {
-            let sh = shingles(q, k);
-            (!sh.is_empty()).then(|| signature(&sh))
-        })
+        .map_init(
+            || Vec::with_capacity(256),
+            |words, q| signature(q, k, words),
+        )
         .collect();
     // Per band: the questions' band hashes, sorted, so equal hashes (a
     // bucket) are adjacent. Bands are independent and run in parallel.
