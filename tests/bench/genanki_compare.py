@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
 """Compare `qbank build --format anki` with genanki on a synthetic bank.
 
-Not run in CI. Needs genanki (PyPI) and release binaries:
+Not run in CI. Needs genanki and markdown-it-py (PyPI) and release binaries:
 
     cargo build --release
-    python3 -m venv /tmp/gvenv && /tmp/gvenv/bin/pip install genanki
+    python3 -m venv /tmp/gvenv && /tmp/gvenv/bin/pip install genanki markdown-it-py
     /tmp/gvenv/bin/python tests/bench/genanki_compare.py --n 10000
 
-The bank comes from `qbank-gen`. The genanki side builds the same notes
-(stem with options on the front; key, rationales and explanation on the back)
-from the bank's JSON export (`qbank build --format json`, written once, not
-timed), or, if that export fails, from a simple parse of the Markdown files.
-Both sides run as separate processes, interleaved; medians are reported.
-The genanki time includes Python start-up, loading the notes and writing the
-.apkg; the qbank time includes parsing and linting the bank.
+The bank comes from `qbank-gen`. Two genanki pipelines build the same notes
+(stem with options on the front; key, rationales and explanation on the back):
+
+- "markdown": from the question files, as a Python script would without qbank:
+  front matter with PyYAML's C loader (PyYAML is genanki's own dependency), the body split into
+  stem, options, rationales and explanation, each rendered with markdown-it-py
+  (CommonMark). Same input as qbank: this is the like-for-like comparison.
+- "json": from qbank's own JSON export (written once, not timed), so genanki
+  gets the HTML already rendered and only builds and writes the deck.
+
+Every run is a separate process, interleaved; medians are reported. The
+genanki times include Python start-up; the qbank time includes parsing and
+linting the bank as well as rendering and writing the deck. `qbank check` is
+timed too, so the export phase alone can be estimated as build minus check.
 """
 
 import argparse
@@ -31,21 +38,27 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def simple_parse(bank):
-    """Questions of a bank from the Markdown files (no Markdown rendering)."""
+def parse_markdown(bank):
+    """Questions from the Markdown files: PyYAML front matter, CommonMark bodies."""
+    import yaml
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    # libyaml's C loader when PyYAML has it: the fastest way Python reads YAML.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out = []
-    for dirpath, _, files in os.walk(os.path.join(bank, "questions")):
+    for dirpath, dirs, files in os.walk(os.path.join(bank, "questions")):
+        dirs.sort()
         for name in sorted(files):
             if not name.endswith(".md"):
                 continue
             with open(os.path.join(dirpath, name), encoding="utf-8") as f:
                 text = f.read()
             _, front, body = text.split("---\n", 2)
-            qid = re.search(r"^id: (.+)$", front, re.M).group(1).strip()
+            meta = yaml.load(front, Loader=loader)
             body, _, expl = body.partition("\n## Explanation\n")
-            lines = body.strip("\n").split("\n")
             stem, options = [], []
-            for line in lines:
+            for line in body.strip("\n").split("\n"):
                 m = re.match(r"^- \[([ x])\] (.*)$", line)
                 if m:
                     options.append({"is_key": m.group(1) == "x", "text": m.group(2), "why": []})
@@ -54,11 +67,11 @@ def simple_parse(bank):
                 elif not options:
                     stem.append(line)
             out.append({
-                "id": qid,
-                "stem": "<pre>" + html.escape("\n".join(stem).strip()) + "</pre>",
-                "options": [{"html": html.escape(o["text"]), "is_key": o["is_key"],
-                             "rationale": html.escape(" ".join(o["why"]))} for o in options],
-                "explanation": "<p>" + html.escape(expl.strip()) + "</p>",
+                "id": str(meta["id"]),
+                "stem": md.render("\n".join(stem)),
+                "options": [{"html": md.renderInline(o["text"]), "is_key": o["is_key"],
+                             "rationale": md.render("\n".join(o["why"]))} for o in options],
+                "explanation": md.render(expl),
             })
     return out
 
@@ -83,7 +96,7 @@ def genanki_worker(source, kind, out_file):
     """Build and write the deck (runs in its own process, timed by the parent)."""
     import genanki
 
-    questions = from_json(source) if kind == "json" else simple_parse(source)
+    questions = from_json(source) if kind == "json" else parse_markdown(source)
     model = genanki.Model(
         1607392319,
         "qbank question",
@@ -140,42 +153,42 @@ def main():
                         "--blueprint", a.blueprint], check=True)
         jdir = os.path.join(tmp, "json")
         _, r = timed([a.qbank, "build", bank, "--out", jdir, "--format", "json"])
-        if r.returncode == 0:
-            source, kind = os.path.join(jdir, "bank.json"), "json"
-        else:
-            print(f"qbank JSON export failed ({r.stderr.strip().splitlines()[-1:]}); "
-                  "genanki reads the Markdown directly", file=sys.stderr)
-            source, kind = bank, "markdown"
-        qb_t, ga_t, qb_failed = [], [], None
+        if r.returncode != 0:
+            sys.exit(f"qbank JSON export failed: {r.stderr.strip()}")
+        sources = {"markdown": bank, "json": os.path.join(jdir, "bank.json")}
+        times = {"qbank": [], "check": [], "markdown": [], "json": []}
+        out = os.path.join(tmp, "anki")
         for rep in range(a.reps):
-            out = os.path.join(tmp, "anki")
             shutil.rmtree(out, ignore_errors=True)
-            if qb_failed is None:
-                t, r = timed([a.qbank, "build", bank, "--out", out, "--format", "anki"])
-                if r.returncode == 0:
-                    qb_t.append(t)
-                else:
-                    qb_failed = (r.stderr.strip().splitlines() or ["?"])[-1]
-            apkg = os.path.join(tmp, "genanki.apkg")
-            t, r = timed([sys.executable, os.path.abspath(__file__), "--worker", source, kind, apkg])
+            t, r = timed([a.qbank, "build", bank, "--out", out, "--format", "anki"])
             if r.returncode != 0:
-                sys.exit(f"genanki worker failed: {r.stderr}")
-            ga_t.append(t)
-            qb_s = f"{qb_t[-1]:.3f}s" if len(qb_t) == rep + 1 else "failed"
-            print(f"rep {rep}: qbank {qb_s}  genanki {t:.3f}s", file=sys.stderr)
-        ga = statistics.median(ga_t)
+                sys.exit(f"qbank build failed: {r.stderr.strip()}")
+            times["qbank"].append(t)
+            t, r = timed([a.qbank, "check", bank])
+            times["check"].append(t)
+            for kind, source in sources.items():
+                apkg = os.path.join(tmp, f"genanki-{kind}.apkg")
+                t, r = timed([sys.executable, os.path.abspath(__file__), "--worker", source, kind, apkg])
+                if r.returncode != 0:
+                    sys.exit(f"genanki worker failed: {r.stderr}")
+                times[kind].append(t)
+            print(f"rep {rep}: " + "  ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items()),
+                  file=sys.stderr)
+        med = {k: statistics.median(v) for k, v in times.items()}
+        size = lambda p: os.path.getsize(p) / 1e6  # noqa: E731
+        qb_apkg = [os.path.join(out, f) for f in os.listdir(out) if f.endswith(".apkg")][0]
         print(f"N = {a.n}, {a.reps} interleaved repetitions, medians")
-        print(f"genanki (notes from {kind}, incl. Python start-up): {ga:.3f} s, "
-              f"{os.path.getsize(os.path.join(tmp, 'genanki.apkg')) / 1e6:.1f} MB")
-        if qb_failed is not None:
-            print(f"qbank build --format anki: failed ({qb_failed})")
-        else:
-            qb = statistics.median(qb_t)
-            apkgs = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(tmp, "anki"))
-                     for f in fs if f.endswith(".apkg")]
-            size = sum(os.path.getsize(f) for f in apkgs) / 1e6
-            print(f"qbank build --format anki (parse + lint + export): {qb:.3f} s, {size:.1f} MB")
-            print(f"ratio qbank / genanki: {qb / ga:.2f}")
+        print(f"qbank build --format anki (parse, lint, render, write): {med['qbank']:.3f} s, "
+              f"{size(qb_apkg):.1f} MB")
+        export = med["qbank"] - med["check"]
+        print(f"qbank export phase alone (build minus check, derived): {export:.3f} s")
+        for kind, label in (("markdown", "from the Markdown files (PyYAML + markdown-it-py)"),
+                            ("json", "from qbank's JSON export (HTML already rendered)")):
+            print(f"genanki {label}: {med[kind]:.3f} s, "
+                  f"{size(os.path.join(tmp, f'genanki-{kind}.apkg')):.1f} MB, "
+                  f"qbank build is {med[kind] / med['qbank']:.2f}x faster")
+        print(f"genanki from the JSON export against qbank's export phase alone: "
+              f"{med['json'] / export:.2f}x")
     finally:
         if a.keep:
             print(f"kept {tmp}", file=sys.stderr)
