@@ -2,6 +2,8 @@
 
 use qbank_parser::blueprint::TermSeverity;
 use qbank_parser::{Blueprint, Diagnostic};
+use std::sync::OnceLock;
+
 use regex::{Regex, RegexSet};
 
 #[derive(Debug, Clone)]
@@ -18,7 +20,8 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Terms {
     pub list: Vec<Term>,
-    pub set: RegexSet,
+    /// Built on first use: most runs only need the fast pass below.
+    set: OnceLock<RegexSet>,
     /// The same patterns with ASCII classes and word boundaries. On ASCII
     /// text they match exactly like `set`, and run on the fast DFA.
     ascii: Option<regex_automata::meta::Regex>,
@@ -66,8 +69,6 @@ fn first_line(s: &str) -> String {
 impl Terms {
     pub fn new(list: Vec<Term>) -> Terms {
         use regex_automata::{meta, util::syntax};
-        let set = RegexSet::new(list.iter().map(|t| t.regex.as_str()))
-            .unwrap_or_else(|_| RegexSet::empty());
         // One multi-pattern regex, ASCII semantics, no literal prefilter (with
         // dozens of case-insensitive alternatives the prefilter is slower than
         // the lazy DFA itself).
@@ -75,19 +76,34 @@ impl Terms {
             .configure(
                 meta::Config::new()
                     .auto_prefilter(false)
+                    // No full DFA: with dozens of case-insensitive patterns it
+                    // would not fit its size limit, and trying costs start-up time.
+                    .dfa(false)
                     .hybrid_cache_capacity(16 << 20),
             )
             .syntax(syntax::Config::new().unicode(false).utf8(false))
             .build_many(&list.iter().map(|t| t.regex.as_str()).collect::<Vec<_>>())
             .ok();
-        Terms { list, set, ascii }
+        Terms {
+            list,
+            set: OnceLock::new(),
+            ascii,
+        }
     }
 
     /// Does any term occur in `text`?
     pub fn any(&self, text: &str) -> bool {
         match &self.ascii {
             Some(a) if text.is_ascii() => a.is_match(regex_automata::Input::new(text.as_bytes())),
-            _ => self.set.is_match(text),
+            _ => self.set().is_match(text),
         }
+    }
+
+    /// All terms as one set (Unicode semantics).
+    pub fn set(&self) -> &RegexSet {
+        self.set.get_or_init(|| {
+            RegexSet::new(self.list.iter().map(|t| t.regex.as_str()))
+                .unwrap_or_else(|_| RegexSet::empty())
+        })
     }
 }

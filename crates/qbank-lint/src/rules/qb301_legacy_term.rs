@@ -51,7 +51,7 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
         if !ctx.terms.any(hay) {
             continue;
         }
-        let matches = ctx.terms.set.matches(hay);
+        let matches = ctx.terms.set().matches(hay);
         if !matches.matched_any() {
             continue;
         }
