@@ -263,7 +263,11 @@ pub fn build(args: &BuildArgs, color: bool) -> u8 {
         templates: args.templates.clone(),
         fail_after: std::env::var("QBANK_TEST_FAIL_AFTER").ok(),
     };
-    match qbank_export::build(&bank, &opts) {
+    let built = qbank_export::build(&bank, &opts);
+    // The process ends next: skip freeing the bank, one allocation at a time.
+    std::mem::forget(bank);
+    std::mem::forget(diags);
+    match built {
         Ok(report) => {
             for f in &report.files {
                 eprintln!("wrote {}", render::shown_path(f));
