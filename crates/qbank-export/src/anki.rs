@@ -214,11 +214,9 @@ impl Exporter for AnkiExporter {
         let content = input.bank.root.join(&input.bank.config.content_dir);
         let times = change_times(&input.bank.root, &content, &files);
         let sde = source_date_epoch();
-        let deck = build_deck(input, &|path: &Path| {
-            clamp_mod(times.get(path).copied(), now, sde, epoch.min(now))
-        })?;
+        let mod_time = |path: &Path| clamp_mod(times.get(path).copied(), now, sde, epoch.min(now));
         let path = dir.join(format!("{}.apkg", safe_file_stem(&input.blueprint.exam.id)));
-        write_package(&deck, epoch, &path)?;
+        write_package(input, epoch, &mod_time, &path)?;
         Ok(vec![path])
     }
 }
@@ -631,16 +629,61 @@ struct NoteRow {
     csum: i64,
     /// Space-separated with a space at each end, as Anki stores them.
     tags: String,
-    deck: i64,
     modified: i64,
 }
 
-struct Deck {
-    /// (id, full name), sorted by id.
-    decks: Vec<(i64, String)>,
-    notes: Vec<NoteRow>,
-    /// Sorted by name.
-    media: Vec<Media>,
+/// The deck tree: a root deck for the exam and one subdeck per domain, with
+/// ids derived from the exam and domain ids (so they stay fixed).
+struct Decks {
+    exam_id: String,
+    exam_name: String,
+    used: HashSet<i64>,
+    by_domain: HashMap<String, i64>,
+    root: i64,
+    /// (id, full name), in order of creation.
+    list: Vec<(i64, String)>,
+}
+
+impl Decks {
+    fn new(input: &Input<'_>) -> Decks {
+        let bp = input.blueprint;
+        let mut d = Decks {
+            exam_id: bp.exam.id.clone(),
+            exam_name: deck_component(&bp.exam.name),
+            used: HashSet::from([1]),
+            by_domain: HashMap::new(),
+            root: 0,
+            list: Vec::new(),
+        };
+        d.root = d.unique(deck_id(&bp.exam.id));
+        d.list.push((d.root, d.exam_name.clone()));
+        for dom in &bp.domains {
+            d.for_domain(&dom.id, &dom.name);
+        }
+        d
+    }
+
+    fn unique(&mut self, mut id: i64) -> i64 {
+        while !self.used.insert(id) {
+            id += 1;
+        }
+        id
+    }
+
+    /// The deck of a domain (the root deck when the domain is empty).
+    fn for_domain(&mut self, id: &str, name: &str) -> i64 {
+        if id.is_empty() {
+            return self.root;
+        }
+        if let Some(d) = self.by_domain.get(id) {
+            return *d;
+        }
+        let did = self.unique(deck_id(&format!("{}:{id}", self.exam_id)));
+        self.list
+            .push((did, format!("{}::{}", self.exam_name, deck_component(name))));
+        self.by_domain.insert(id.to_string(), did);
+        did
+    }
 }
 
 /// A media name that is safe and flat: `<first 10 hex of sha1>-<basename>`.
@@ -657,79 +700,7 @@ fn tag(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join("_")
 }
 
-fn build_deck(
-    input: &Input<'_>,
-    mod_time: &(dyn Fn(&Path) -> i64 + Sync),
-) -> Result<Deck, ExportError> {
-    let bp = input.blueprint;
-    let exam_id = &bp.exam.id;
-    let exam_name = deck_component(&bp.exam.name);
-
-    // Deck ids: fixed, derived from the exam and domain ids.
-    let mut used: HashSet<i64> = HashSet::from([1]);
-    let mut unique = |mut id: i64| {
-        while !used.insert(id) {
-            id += 1;
-        }
-        id
-    };
-    let root_id = unique(deck_id(exam_id));
-    let mut decks = vec![(root_id, exam_name.clone())];
-    let mut domain_decks: HashMap<String, i64> = HashMap::new();
-    let mut domain_deck = |id: &str, name: &str, decks: &mut Vec<(i64, String)>| -> i64 {
-        if let Some(d) = domain_decks.get(id) {
-            return *d;
-        }
-        let did = unique(deck_id(&format!("{exam_id}:{id}")));
-        decks.push((did, format!("{exam_name}::{}", deck_component(name))));
-        domain_decks.insert(id.to_string(), did);
-        did
-    };
-    for d in &bp.domains {
-        domain_deck(&d.id, &d.name, &mut decks);
-    }
-
-    // Everything per note is independent: build it on every core. Only the
-    // deck numbering, the media set and the id check below are sequential.
-    let prepared: Vec<Prepared> = input
-        .questions
-        .par_iter()
-        .map(|q| prepare_note(input, q, mod_time))
-        .collect::<Result<_, _>>()?;
-
-    let mut media: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut notes = Vec::with_capacity(prepared.len());
-    let mut guids = HashSet::new();
-    for p in prepared {
-        if !guids.insert(p.note.guid.clone()) {
-            return Err(err(format!(
-                "question id `{}` appears twice; Anki notes need unique ids",
-                p.identity
-            )));
-        }
-        for (name, bytes) in p.media {
-            media.entry(name).or_insert(bytes);
-        }
-        let mut note = p.note;
-        note.deck = if p.domain_id.is_empty() {
-            root_id
-        } else {
-            domain_deck(&p.domain_id, &p.domain_name, &mut decks)
-        };
-        notes.push(note);
-    }
-    decks.sort();
-    Ok(Deck {
-        decks,
-        notes,
-        media: media
-            .into_iter()
-            .map(|(name, bytes)| Media { name, bytes })
-            .collect(),
-    })
-}
-
-/// One note, built independently of the others (its deck is set later).
+/// One note, built independently of the others (its deck is numbered when it is inserted).
 struct Prepared {
     identity: String,
     domain_id: String,
@@ -790,7 +761,6 @@ fn prepare_note(
             sfld,
             csum,
             tags,
-            deck: 0,
             modified: mod_time(&src.path),
         },
         media: r.media,
@@ -983,34 +953,33 @@ fn sql_err(e: rusqlite::Error) -> ExportError {
     err(format!("sqlite: {e}"))
 }
 
+/// Questions prepared and inserted per chunk, so memory stays bounded.
+const CHUNK: usize = 2048;
+
 /// The collection database, built in memory; [`write_package`] takes its
-/// bytes as a SQLite file from there (no temporary file, no copy).
-fn write_collection(deck: &Deck, epoch: i64) -> Result<rusqlite::Connection, ExportError> {
+/// bytes as a SQLite file from there (no temporary file, no copy). Notes are
+/// prepared a chunk at a time on every core while this thread inserts the
+/// previous chunk. Returns the connection and the media files, sorted by name.
+fn write_collection(
+    input: &Input<'_>,
+    epoch: i64,
+    mod_time: &(dyn Fn(&Path) -> i64 + Sync),
+) -> Result<(rusqlite::Connection, Vec<Media>), ExportError> {
     let mut conn = rusqlite::Connection::open_in_memory().map_err(sql_err)?;
     conn.execute_batch("PRAGMA page_size = 4096;")
         .map_err(sql_err)?;
     let tx = conn.transaction().map_err(sql_err)?;
     tx.execute_batch(SCHEMA).map_err(sql_err)?;
 
-    let first_deck = deck.decks.first().map_or(1, |d| d.0);
-    let mut decks = serde_json::Map::new();
-    decks.insert("1".into(), deck_json(1, "Default", epoch));
-    for (id, name) in &deck.decks {
-        decks.insert(id.to_string(), deck_json(*id, name, epoch));
-    }
-    tx.execute(
-        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
-        rusqlite::params![
-            epoch - epoch.rem_euclid(86_400),
-            epoch * 1000,
-            conf_json(first_deck, deck.notes.len() + 1).to_string(),
-            models_json(first_deck).to_string(),
-            Value::Object(decks).to_string(),
-            dconf_json().to_string(),
-        ],
-    )
-    .map_err(sql_err)?;
-
+    let mut decks = Decks::new(input);
+    let mut media: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut guids = HashSet::new();
+    let prepare = |chunk: &[&Question]| -> Result<Vec<Prepared>, ExportError> {
+        chunk
+            .par_iter()
+            .map(|q| prepare_note(input, q, mod_time))
+            .collect()
+    };
     {
         let mut note_stmt = tx
             .prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")
@@ -1020,35 +989,98 @@ fn write_collection(deck: &Deck, epoch: i64) -> Result<rusqlite::Connection, Exp
                 "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
             )
             .map_err(sql_err)?;
-        for (i, n) in deck.notes.iter().enumerate() {
-            let id = ID_BASE_MS + i as i64;
-            note_stmt
-                .execute(rusqlite::params![
-                    id,
-                    n.guid,
-                    NOTETYPE_ID,
-                    n.modified,
-                    n.tags,
-                    n.flds,
-                    n.sfld,
-                    n.csum,
-                ])
-                .map_err(sql_err)?;
-            card_stmt
-                .execute(rusqlite::params![id, id, n.deck, n.modified, i as i64 + 1])
-                .map_err(sql_err)?;
+        let chunks: Vec<&[&Question]> = input.questions.chunks(CHUNK).collect();
+        let mut next = chunks.first().map(|c| prepare(c));
+        let mut i = 0i64;
+        for k in 0..chunks.len() {
+            let Some(current) = next.take() else { break };
+            let current = current?;
+            // Prepare the next chunk on the thread pool while this one is inserted.
+            let following = chunks.get(k + 1).copied();
+            let inserted = std::thread::scope(|scope| {
+                let ahead = following.map(|c| scope.spawn(move || prepare(c)));
+                let insert = || -> Result<(), ExportError> {
+                    for p in current {
+                        if !guids.insert(p.note.guid.clone()) {
+                            return Err(err(format!(
+                                "question id `{}` appears twice; Anki notes need unique ids",
+                                p.identity
+                            )));
+                        }
+                        for (name, bytes) in p.media {
+                            media.entry(name).or_insert(bytes);
+                        }
+                        let n = p.note;
+                        let deck = decks.for_domain(&p.domain_id, &p.domain_name);
+                        let id = ID_BASE_MS + i;
+                        i += 1;
+                        note_stmt
+                            .execute(rusqlite::params![
+                                id,
+                                n.guid,
+                                NOTETYPE_ID,
+                                n.modified,
+                                n.tags,
+                                n.flds,
+                                n.sfld,
+                                n.csum,
+                            ])
+                            .map_err(sql_err)?;
+                        card_stmt
+                            .execute(rusqlite::params![id, id, deck, n.modified, i])
+                            .map_err(sql_err)?;
+                    }
+                    Ok(())
+                };
+                let inserted = insert();
+                next = ahead.map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(err("a worker preparing notes panicked")))
+                });
+                inserted
+            });
+            inserted?;
         }
     }
+
+    decks.list.sort();
+    let first_deck = decks.list.first().map_or(1, |d| d.0);
+    let mut deck_map = serde_json::Map::new();
+    deck_map.insert("1".into(), deck_json(1, "Default", epoch));
+    for (id, name) in &decks.list {
+        deck_map.insert(id.to_string(), deck_json(*id, name, epoch));
+    }
+    tx.execute(
+        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+        rusqlite::params![
+            epoch - epoch.rem_euclid(86_400),
+            epoch * 1000,
+            conf_json(first_deck, input.questions.len() + 1).to_string(),
+            models_json(first_deck).to_string(),
+            Value::Object(deck_map).to_string(),
+            dconf_json().to_string(),
+        ],
+    )
+    .map_err(sql_err)?;
     tx.commit().map_err(sql_err)?;
-    Ok(conn)
+    let media = media
+        .into_iter()
+        .map(|(name, bytes)| Media { name, bytes })
+        .collect();
+    Ok((conn, media))
 }
 
-fn write_package(deck: &Deck, epoch: i64, path: &Path) -> Result<(), ExportError> {
-    let mut conn = write_collection(deck, epoch)?;
+fn write_package(
+    input: &Input<'_>,
+    epoch: i64,
+    mod_time: &(dyn Fn(&Path) -> i64 + Sync),
+    path: &Path,
+) -> Result<(), ExportError> {
+    let (mut conn, media) = write_collection(input, epoch, mod_time)?;
     let db = conn.serialize(rusqlite::MAIN_DB).map_err(sql_err)?;
 
     let mut map = serde_json::Map::new();
-    for (i, m) in deck.media.iter().enumerate() {
+    for (i, m) in media.iter().enumerate() {
         map.insert(i.to_string(), Value::String(m.name.clone()));
     }
     let media_json = Value::Object(map).to_string();
@@ -1065,7 +1097,7 @@ fn write_package(deck: &Deck, epoch: i64, path: &Path) -> Result<(), ExportError
         .unix_permissions(0o644);
     zip.start_file("collection.anki2", opts).map_err(zerr)?;
     zip.write_all(&db).map_err(io)?;
-    for (i, m) in deck.media.iter().enumerate() {
+    for (i, m) in media.iter().enumerate() {
         zip.start_file(i.to_string(), opts).map_err(zerr)?;
         zip.write_all(&m.bytes).map_err(io)?;
     }
