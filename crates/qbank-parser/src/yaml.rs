@@ -67,8 +67,12 @@ pub struct YamlDoc {
 }
 
 /// Escape one JSON pointer segment.
-pub fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+pub fn escape_pointer(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains(['~', '/']) {
+        std::borrow::Cow::Owned(segment.replace('~', "~0").replace('/', "~1"))
+    } else {
+        std::borrow::Cow::Borrowed(segment)
+    }
 }
 
 struct Collect {
@@ -92,7 +96,6 @@ enum Frame {
         pointer: String,
         start: usize,
         key: Option<(String, Span)>,
-        key_spans: HashMap<String, Span>,
     },
 }
 
@@ -139,7 +142,9 @@ pub fn parse(
             .map_or(text.len(), |i| rel + i)
     };
 
-    let mut collect = Collect { events: Vec::new() };
+    let mut collect = Collect {
+        events: Vec::with_capacity(64),
+    };
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut collect, false) {
         let at = to_byte(e.marker());
@@ -208,7 +213,6 @@ pub fn parse(
                         pointer,
                         start: at,
                         key: None,
-                        key_spans: HashMap::new(),
                     });
                 }
                 None
@@ -261,11 +265,7 @@ pub fn parse(
                 items.push(value);
             }
             Some(Frame::Map {
-                map,
-                pointer,
-                key,
-                key_spans,
-                ..
+                map, pointer, key, ..
             }) => match key.take() {
                 None => {
                     let k = match value {
@@ -285,17 +285,18 @@ pub fn parse(
                     *key = Some((k, span));
                 }
                 Some((k, kspan)) => {
-                    if let Some(first) = key_spans.get(&k) {
+                    let p = format!("{pointer}/{}", escape_pointer(&k));
+                    if map.contains_key(&k) {
+                        // The first occurrence keeps its value and its spans.
+                        let first = spans.map.get(&p).and_then(|s| s.key).unwrap_or(kspan);
                         diags.push(
                             Diagnostic::error("QB007", format!("duplicate key `{k}`"))
                                 .at(file, kspan, "repeated here")
-                                .also(file, *first, "first defined here")
+                                .also(file, first, "first defined here")
                                 .with_help("a key may appear once; remove one of them"),
                         );
-                    } else {
-                        key_spans.insert(k.clone(), kspan);
+                        continue;
                     }
-                    let p = format!("{pointer}/{}", escape_pointer(&k));
                     spans.map.insert(
                         p,
                         NodeSpans {
