@@ -43,21 +43,37 @@ fn mix(mut z: u64) -> u64 {
 fn word_hashes(md: &str, out: &mut Vec<u64>) {
     const SEED: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0100_0000_01b3;
+    /// Per ASCII byte: its lower-case form when it belongs to a word, 0 when it
+    /// separates words; 0xFF marks the start of a non-ASCII character.
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = if c >= 0x80 {
+                0xFF
+            } else if c.is_ascii_alphanumeric() || c == b'_' {
+                c.to_ascii_lowercase()
+            } else {
+                0
+            };
+            b += 1;
+        }
+        t
+    };
     let mut h = SEED;
     let mut in_word = false;
     let bytes = md.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
+        let class = CLASS[usize::from(bytes[i])];
+        if class != 0 && class != 0xFF {
+            h = (h ^ u64::from(class)).wrapping_mul(PRIME);
+            in_word = true;
             i += 1;
-            if b.is_ascii_alphanumeric() || b == b'_' {
-                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
-                in_word = true;
-                continue;
-            }
-        } else {
-            // Non-ASCII: decode one character.
+            continue;
+        }
+        if class == 0xFF {
             let c = md[i..].chars().next().unwrap_or(' ');
             i += c.len_utf8();
             if c.is_alphanumeric() {
@@ -70,6 +86,8 @@ fn word_hashes(md: &str, out: &mut Vec<u64>) {
                 in_word = true;
                 continue;
             }
+        } else {
+            i += 1;
         }
         if in_word {
             out.push(h);
@@ -236,6 +254,20 @@ fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use crate::rules::testkit::*;
+
+    #[test]
+    fn words_are_letters_digits_and_underscores_in_any_case() {
+        let words = |s: &str| {
+            let mut v = Vec::new();
+            super::word_hashes(s, &mut v);
+            v
+        };
+        let a = words("Café_Déjà 42 `x-y`, **Z**!");
+        assert_eq!(a.len(), 5, "café_déjà, 42, x, y, z");
+        assert_eq!(a, words("CAFÉ_DÉJÀ\t42 x y z"));
+        assert_ne!(words("cafe"), words("café"));
+        assert!(words("-- ** `` ...").is_empty());
+    }
 
     #[test]
     fn near_duplicates_are_paired_and_distinct_questions_are_not() {
