@@ -169,3 +169,26 @@ fn drafts_are_left_out_unless_asked_for() {
     assert_eq!(exported("o1", &[]), 2);
     assert_eq!(exported("o2", &["--include-drafts"]), 3);
 }
+
+/// A bank of more than one Anki chunk (2,048 notes) builds on a one-thread
+/// pool: the next chunk is prepared while this one is inserted, and that must
+/// not wait on a worker that is itself waiting. (With all three formats the
+/// Anki export runs on the pool's only worker.)
+#[test]
+fn a_large_bank_builds_on_one_thread() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bank = tmp.path().join("bank");
+    qbank_bench::generate(2100, 7, &bank, &root().join("content/blueprint.yaml")).expect("gen");
+    let out = tmp.path().join("out");
+    // A deadlock fails the test instead of hanging the run.
+    assert_cmd::Command::new(env!("CARGO_BIN_EXE_qbank"))
+        .args(["build", "--format", "json,html,anki", "--out"])
+        .arg(&out)
+        .arg(&bank)
+        .env("RAYON_NUM_THREADS", "1")
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .success();
+    assert!(out.join("databricks-ml-professional.apkg").is_file());
+}

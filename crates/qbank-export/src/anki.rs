@@ -997,8 +997,16 @@ fn write_collection(
             let current = current?;
             // Prepare the next chunk on the thread pool while this one is inserted.
             let following = chunks.get(k + 1).copied();
-            let inserted = std::thread::scope(|scope| {
-                let ahead = following.map(|c| scope.spawn(move || prepare(c)));
+            // `in_place_scope` runs this closure on the current thread (the
+            // statements cannot leave it) and, while it waits for the spawned
+            // job at the end, works on the pool itself: no deadlock on one thread.
+            let mut ahead: Option<Result<Vec<Prepared>, ExportError>> = None;
+            let inserted = rayon::in_place_scope(|scope| {
+                if let Some(c) = following {
+                    let ahead = &mut ahead;
+                    let prepare = &prepare;
+                    scope.spawn(move |_| *ahead = Some(prepare(c)));
+                }
                 let insert = || -> Result<(), ExportError> {
                     for p in current {
                         if !guids.insert(p.note.guid.clone()) {
@@ -1032,13 +1040,9 @@ fn write_collection(
                     }
                     Ok(())
                 };
-                let inserted = insert();
-                next = ahead.map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(err("a worker preparing notes panicked")))
-                });
-                inserted
+                insert()
             });
+            next = ahead;
             inserted?;
         }
     }
