@@ -85,7 +85,6 @@ fn image_urls(q: &Question) -> Result<BTreeMap<String, String>, ExportError> {
     Ok(map)
 }
 
-/// One question as template context. `number` is its position in the booklet.
 /// A template record: fixed keys, values built once. Field lookups clone a
 /// [`Value`] (a reference count), so the rendered HTML is never copied.
 #[derive(Debug)]
@@ -127,6 +126,7 @@ fn safe_html_opt(s: &Option<String>) -> Value {
     s.as_deref().map_or(Value::from(()), safe_html)
 }
 
+/// One question as template context. `number` is its position in the booklet.
 pub fn question_context(
     input: &Input<'_>,
     q: &Question,
@@ -198,6 +198,7 @@ pub fn question_context(
     ))
 }
 
+/// A score: `70`, not `70.0`, when it is whole.
 fn score(v: f64) -> Value {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         Value::from(v as i64)
@@ -206,6 +207,8 @@ fn score(v: f64) -> Value {
     }
 }
 
+/// The whole template context: questions grouped by domain in blueprint
+/// order (questions of unknown domains last), numbered in booklet order.
 pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
     let bp = input.blueprint;
     let domain_of = |q: &Question| {
@@ -286,6 +289,8 @@ pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
     ))
 }
 
+/// The template environment: built-in templates, overridden by files of the
+/// same name in `overrides`.
 pub fn environment(overrides: Option<&Path>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -320,7 +325,6 @@ pub fn environment(overrides: Option<&Path>) -> Environment<'static> {
     env
 }
 
-/// Render the booklet to a string.
 /// Render the booklet into `w`.
 pub fn render_to(input: &Input<'_>, w: impl std::io::Write) -> Result<(), ExportError> {
     let ctx = booklet_context(input)?;
@@ -350,6 +354,26 @@ fn format_err(e: &minijinja::Error) -> String {
     s
 }
 
+/// A writer that remembers the first I/O error it passed on.
+struct KeepError<W> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::io::Write for KeepError<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).map_err(|e| {
+            let kind = e.kind();
+            self.error.get_or_insert(e);
+            std::io::Error::new(kind, "write failed")
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 impl Exporter for HtmlExporter {
     fn id(&self) -> FormatId {
         FormatId::Html
@@ -360,9 +384,18 @@ impl Exporter for HtmlExporter {
         let io = |e: std::io::Error| ExportError::Io(path.clone(), e);
         // Streamed to the file: the booklet is never held whole in memory.
         let file = std::fs::File::create(&path).map_err(io)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        render_to(input, &mut w)?;
-        std::io::Write::flush(&mut w).map_err(io)?;
+        let mut w = KeepError {
+            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            error: None,
+        };
+        let rendered = render_to(input, &mut w);
+        // A failed write (a full disk) is reported as the I/O error it is,
+        // not as the template error minijinja wraps it in.
+        if let Some(e) = w.error.take() {
+            return Err(io(e));
+        }
+        rendered?;
+        std::io::Write::flush(&mut w.inner).map_err(io)?;
         Ok(vec![path])
     }
 }

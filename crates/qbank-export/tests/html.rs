@@ -302,3 +302,22 @@ fn chromium_prints_fixture_booklet() {
         println!("{answers:?}: {text}");
     }
 }
+
+/// A write that fails while the booklet streams out (here: a full device) is
+/// reported as an I/O error on the booklet's path, not as a template error.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_is_an_io_error_on_the_booklet() {
+    let bank = load(&fixture());
+    let o = opts(Answers::End, None);
+    let input = qbank_export::input(&bank, &o).expect("input");
+    let dir = tempfile::tempdir().expect("tmp");
+    std::os::unix::fs::symlink("/dev/full", dir.path().join(html::BOOKLET)).expect("symlink");
+    match html::HtmlExporter.export(&input, dir.path()) {
+        Err(ExportError::Io(p, e)) => {
+            assert!(p.ends_with(html::BOOKLET), "{}", p.display());
+            assert_eq!(e.kind(), std::io::ErrorKind::StorageFull, "{e}");
+        }
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+}

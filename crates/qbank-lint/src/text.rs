@@ -68,11 +68,11 @@ pub fn word_set(md: &str) -> Vec<u64> {
                     h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
                 }
             } else {
-                for c in t.chars().filter(|c| !matches!(c, '`' | '*')) {
+                // `str::to_lowercase`, not per character: a word-final Σ becomes ς.
+                let word: String = t.chars().filter(|c| !matches!(c, '`' | '*')).collect();
+                for l in word.to_lowercase().chars() {
                     empty = false;
-                    for l in c.to_lowercase() {
-                        h = (h ^ u64::from(u32::from(l))).wrapping_mul(PRIME);
-                    }
+                    h = (h ^ u64::from(u32::from(l))).wrapping_mul(PRIME);
                 }
             }
             (!empty).then_some(h)
@@ -174,7 +174,7 @@ mod tests {
         };
         for md in [
             "Use `@champion` and **aliases**.",
-            "x.` `` ** *a*, b; `c`! Ünïcode ÉTÉ été",
+            "x.` `` ** *a*, b; `c`! Ünïcode ÉTÉ été ΟΔΟΣ οδος",
             "See [the docs](https://x.invalid/a b) and `code`.",
             "  `x`.  x  X ",
             "",
@@ -184,6 +184,7 @@ mod tests {
             assert_eq!(word_set(md), word_set(&plain(md)), "{md:?}");
         }
         assert_eq!(word_set("`x`."), word_set("X"));
+        assert_eq!(word_set("ΟΔΟΣ."), word_set("οδος"), "final sigma");
         assert_ne!(word_set("x"), word_set("'x'"));
     }
 }

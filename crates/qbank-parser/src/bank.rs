@@ -327,26 +327,31 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
     }
     let read = BUF.with_borrow_mut(|buf| {
         buf.clear();
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), buf)?;
-        Ok::<_, std::io::Error>(buf.to_vec())
+        let n = std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), buf)?;
+        let bytes = (n as u64 <= max).then(|| buf.to_vec());
+        // Do not keep a large file's worth of memory per thread.
+        if buf.capacity() > 1 << 20 {
+            *buf = Vec::with_capacity(64 * 1024);
+        }
+        Ok::<_, std::io::Error>(bytes)
     });
     let bytes = match read {
-        Ok(b) => b,
+        Ok(Some(b)) => b,
         Err(e) => return unreadable(e, diags),
-    };
-    if bytes.len() as u64 > max {
-        let len = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
-        diags.push(
+        Ok(None) => {
+            let len = std::fs::metadata(path).map_or(max + 1, |m| m.len());
+            diags.push(
             Diagnostic::error("QB010", format!("the file is {len} bytes; the limit is {max}"))
                 .at(id, Span::new(0, 0), "file too large")
                 .with_help("a question is a few kilobytes; split the file or raise `max_file_size` in qbank.toml"),
         );
-        return (
-            SourceFile::new(path.to_path_buf(), name, String::new()),
-            None,
-            diags,
-        );
-    }
+            return (
+                SourceFile::new(path.to_path_buf(), name, String::new()),
+                None,
+                diags,
+            );
+        }
+    };
     let text = decode_owned(bytes, id, &mut diags);
     let (q, d) = parse_question(id, path, &text);
     diags.extend(d);

@@ -321,8 +321,12 @@ fn dedent(src: &str) -> String {
 
 /// Markdown inside a blockquote: strip one level of `>` from every line.
 fn unquote(src: &str) -> String {
+    let src = if src.contains('\r') {
+        std::borrow::Cow::Owned(src.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(src)
+    };
     let mut out = String::with_capacity(src.len());
-    // `lines` also ends a line at `\r\n`.
     for (i, l) in src.lines().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -664,4 +668,21 @@ fn parse_allow_comment(html: &str, span: Span, text: &str) -> Option<InlineAllow
         span,
         target_line: line,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{dedent, unquote};
+
+    #[test]
+    fn unquote_and_dedent_normalise_line_endings() {
+        assert_eq!(unquote("> a\r\n> b"), "a\nb");
+        // A stray `\r` before `\r\n` goes too, as it did before the fast path.
+        assert_eq!(unquote("> a\r\r\n> b"), "a\nb");
+        assert_eq!(dedent("one line  "), "one line");
+        assert_eq!(
+            dedent("first\r\n  second\r\n  third"),
+            "first\nsecond\nthird"
+        );
+    }
 }

@@ -96,6 +96,8 @@ enum Frame {
         pointer: String,
         start: usize,
         key: Option<(String, Span)>,
+        /// Where each key was first defined (for duplicate-key reports).
+        key_spans: HashMap<String, Span>,
     },
 }
 
@@ -213,6 +215,7 @@ pub fn parse(
                         pointer,
                         start: at,
                         key: None,
+                        key_spans: HashMap::new(),
                     });
                 }
                 None
@@ -265,7 +268,11 @@ pub fn parse(
                 items.push(value);
             }
             Some(Frame::Map {
-                map, pointer, key, ..
+                map,
+                pointer,
+                key,
+                key_spans,
+                ..
             }) => match key.take() {
                 None => {
                     let k = match value {
@@ -285,18 +292,19 @@ pub fn parse(
                     *key = Some((k, span));
                 }
                 Some((k, kspan)) => {
-                    let p = format!("{pointer}/{}", escape_pointer(&k));
-                    if map.contains_key(&k) {
-                        // The first occurrence keeps its value and its spans.
-                        let first = spans.map.get(&p).and_then(|s| s.key).unwrap_or(kspan);
+                    // A repeated key is reported; as in most YAML parsers the
+                    // last value stays (its children's spans are the ones recorded).
+                    if let Some(first) = key_spans.get(&k) {
                         diags.push(
                             Diagnostic::error("QB007", format!("duplicate key `{k}`"))
                                 .at(file, kspan, "repeated here")
-                                .also(file, first, "first defined here")
+                                .also(file, *first, "first defined here")
                                 .with_help("a key may appear once; remove one of them"),
                         );
-                        continue;
+                    } else {
+                        key_spans.insert(k.clone(), kspan);
                     }
+                    let p = format!("{pointer}/{}", escape_pointer(&k));
                     spans.map.insert(
                         p,
                         NodeSpans {
@@ -402,6 +410,19 @@ mod tests {
         let mut d = Vec::new();
         parse("a: 1\na: 2\n", 0, FileId(0), &mut d);
         assert_eq!(d[0].code, "QB007");
+        // The last value stays, and the recorded spans are its own; the report
+        // names the first definition, also for a third repeat.
+        let text = "t: [a]\nt: [b, c]\nt: [d, e]\n";
+        let mut d = Vec::new();
+        let doc = parse(text, 0, FileId(0), &mut d).expect("parsed");
+        assert_eq!(doc.value["t"], serde_json::json!(["d", "e"]));
+        let e = doc.spans.get("/t/1").expect("span").value;
+        assert_eq!(&text[e.start..e.end], "e");
+        assert_eq!(d.len(), 2);
+        for x in &d {
+            let first = x.secondary[0].span;
+            assert_eq!((first.start, first.end), (0, 1), "{x:?}");
+        }
         let mut d = Vec::new();
         assert!(parse("a: [b\nc: d", 0, FileId(0), &mut d).is_none());
         assert_eq!(d[0].code, "QB004");
