@@ -88,6 +88,22 @@ impl Samples {
         t.sort();
         t.get(t.len() / 2).copied().filter(|_| !t.is_empty())
     }
+    /// Median over repetitions of this step's time divided by the floor's time
+    /// in the same repetition. Pairing the two cancels most of the drift of a
+    /// shared machine, which moves both in the same repetition.
+    fn ratio_to(&self, floor: &Samples) -> Option<f64> {
+        if self.failed.is_some() || self.times.len() != floor.times.len() {
+            return None;
+        }
+        let mut r: Vec<f64> = self
+            .times
+            .iter()
+            .zip(&floor.times)
+            .map(|(t, f)| t.as_secs_f64() / f.as_secs_f64())
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r.get(r.len() / 2).copied()
+    }
     fn peak_rss_kb(&self) -> Option<u64> {
         self.rss_kb.iter().copied().max()
     }
@@ -389,14 +405,17 @@ fn main() -> ExitCode {
 
 fn report(results: &[SizeResult], reps: usize) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "\nMedian of {reps} interleaved repetitions.\n");
+    let _ = writeln!(
+        s,
+        "\nMedian of {reps} interleaved repetitions; a ratio is the median of the \
+         repetitions' own ratios (step time over the floor's time in the same repetition).\n"
+    );
     let _ = writeln!(
         s,
         "| N | bank size (files / on disk) | step | median time | ratio to floor | questions/s | peak RSS |"
     );
     let _ = writeln!(s, "|---:|---:|---|---:|---:|---:|---:|");
     for r in results {
-        let floor = r.step(Step::Floor).median();
         for (si, step) in STEPS.iter().enumerate() {
             let smp = &r.samples[si];
             if smp.times.is_empty() && smp.failed.is_none() {
@@ -413,8 +432,9 @@ fn report(results: &[SizeResult], reps: usize) -> String {
                 continue;
             }
             let Some(m) = smp.median() else { continue };
-            let ratio = floor
-                .map(|f| format!("{:.2}x", m.as_secs_f64() / f.as_secs_f64()))
+            let ratio = smp
+                .ratio_to(r.step(Step::Floor))
+                .map(|x| format!("{x:.2}x"))
                 .unwrap_or_else(|| "-".into());
             let qps = r.n as f64 / m.as_secs_f64();
             let rss = smp
@@ -435,9 +455,7 @@ fn report(results: &[SizeResult], reps: usize) -> String {
     let find = |n: usize| results.iter().find(|r| r.n == n);
     let ratio = |n: usize, step: Step| -> Option<f64> {
         let r = find(n)?;
-        let f = r.step(Step::Floor).median()?;
-        let m = r.step(step).median()?;
-        (r.step(step).failed.is_none()).then(|| m.as_secs_f64() / f.as_secs_f64())
+        r.step(step).ratio_to(r.step(Step::Floor))
     };
     let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
     let _ = writeln!(s, "\nTargets:\n");
@@ -504,4 +522,29 @@ fn report(results: &[SizeResult], reps: usize) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples(ms: &[u64]) -> Samples {
+        Samples {
+            times: ms.iter().map(|&m| Duration::from_millis(m)).collect(),
+            ..Samples::default()
+        }
+    }
+
+    /// A slow repetition slows the floor too: the paired ratio ignores it,
+    /// where the ratio of medians would not.
+    #[test]
+    fn ratios_pair_each_repetition_with_its_floor() {
+        let floor = samples(&[100, 300, 100]);
+        let step = samples(&[150, 450, 160]);
+        assert_eq!(step.ratio_to(&floor), Some(1.5));
+        let mut failed = samples(&[150, 450, 160]);
+        failed.failed = Some("boom".into());
+        assert_eq!(failed.ratio_to(&floor), None);
+        assert_eq!(samples(&[150]).ratio_to(&floor), None);
+    }
 }
