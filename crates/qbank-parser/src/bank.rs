@@ -156,60 +156,64 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
             "set `content_dir` in qbank.toml to the folder with the question files",
         ));
     }
-    // Each accepted file gets its number in walk order (sorted by name);
-    // files are then read and parsed in parallel and put back in that order.
-    // (Feeding the parser during the walk with `par_bridge` was slower.)
+    // The walk itself is unsorted: sorting every directory's entries cost
+    // more than reading them. The paths are sorted afterwards, component by
+    // component, which is the order of a walk sorted by name.
     let skip: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    let base = files.len();
-    let max = config.max_file_size;
-    let mut walk_diags = Vec::new();
-    let mut next_id = base;
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut walk_errors: Vec<(PathBuf, Diagnostic)> = Vec::new();
     let walk = WalkDir::new(&content)
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(|entry| match entry {
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        match entry {
             Ok(e) => {
-                if !e.file_type().is_file() {
-                    return None;
-                }
                 let p = e.path();
                 let is_md = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("md"));
-                if !is_md || skip.iter().any(|s| s == p) {
-                    return None;
+                if e.file_type().is_file() && is_md && !skip.iter().any(|s| s == p) {
+                    found.push(e.into_path());
                 }
-                let rel = display_name(&content, p);
-                if exclude.is_match(&rel) || p.file_name().is_some_and(|n| exclude.is_match(n)) {
-                    return None;
-                }
-                let id = FileId(next_id as u32);
-                next_id += 1;
-                Some(Ok((id, e.into_path())))
             }
-            Err(e) => Some(Err(walk_error(&root, &e))),
-        })
-        .enumerate();
-    let walk: Vec<_> = walk.collect();
-    let mut parsed: Vec<(usize, Result<Loaded, Diagnostic>)> = walk
-        .into_par_iter()
-        .map(|(i, item)| (i, item.map(|(id, p)| load_question(id, &root, &p, max))))
-        .collect();
-    parsed.sort_unstable_by_key(|(i, _)| *i);
-    let mut questions = Vec::with_capacity(parsed.len());
-    let mut question_files = 0;
-    for (_, item) in parsed {
-        match item {
-            Ok((src, q, d)) => {
-                question_files += 1;
-                files.push(src);
-                questions.extend(q);
-                diagnostics.extend(d);
-            }
-            Err(d) => walk_diags.push(d),
+            Err(e) => walk_errors.push((
+                e.path().map(Path::to_path_buf).unwrap_or_default(),
+                walk_error(&root, &e),
+            )),
         }
     }
-    diagnostics.extend(walk_diags);
+    found.par_sort_unstable();
+    walk_errors.sort_by(|a, b| a.0.cmp(&b.0));
+    // Exclusion patterns see the path relative to the content folder.
+    let kept: Vec<bool> = found
+        .par_iter()
+        .map(|p| {
+            let rel = display_name(&content, p);
+            !(exclude.is_match(&rel) || p.file_name().is_some_and(|n| exclude.is_match(n)))
+        })
+        .collect();
+    let paths: Vec<PathBuf> = found
+        .into_iter()
+        .zip(kept)
+        .filter_map(|(p, keep)| keep.then_some(p))
+        .collect();
+
+    // Each file's number is its place in that order; files are read and
+    // parsed on every core, and the results come back in order.
+    let base = files.len();
+    let max = config.max_file_size;
+    let parsed: Vec<Loaded> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| load_question(FileId((base + i) as u32), &root, p, max))
+        .collect();
+    let question_files = parsed.len();
+    let mut questions = Vec::with_capacity(parsed.len());
+    for (src, q, d) in parsed {
+        files.push(src);
+        questions.extend(q);
+        diagnostics.extend(d);
+    }
+    diagnostics.extend(walk_errors.into_iter().map(|(_, d)| d));
 
     Ok(Bank {
         root,

@@ -1,0 +1,50 @@
+//! The loader walks the content folder unsorted and sorts the paths itself;
+//! files must still come in the order of a walk sorted by name, and README.md
+//! (excluded by default) must stay out.
+
+use std::path::Path;
+
+#[test]
+fn files_come_in_sorted_walk_order() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path();
+    std::fs::write(
+        root.join("blueprint.yaml"),
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/blueprint.yaml"))
+            .expect("blueprint"),
+    )
+    .expect("write");
+    std::fs::write(root.join("qbank.toml"), "content_dir = \"q\"\n").expect("write");
+    // Names whose byte order and component order differ ('-' < '.' < '/').
+    let names = [
+        "a/z.md",
+        "a-b/y.md",
+        "a.b/x.md",
+        "a.md",
+        "b.md",
+        "B.md",
+        "a/b/c.md",
+        "a/README.md",
+        "a0.md",
+        "ä.md",
+    ];
+    for n in names {
+        let p = root.join("q").join(n);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, "---\nid: x\n---\n").expect("write");
+    }
+    let bank = qbank_parser::load(root).unwrap_or_else(|f| panic!("{:?}", f.diagnostic));
+    let loaded: Vec<String> = bank.files[bank.files.len() - bank.question_files..]
+        .iter()
+        .map(|f| f.name.clone())
+        .collect();
+    let expected: Vec<String> = walkdir::WalkDir::new(root.join("q"))
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file() && e.file_name() != "README.md")
+        .map(|e| qbank_parser::source::display_name(root, e.path()))
+        .collect();
+    assert_eq!(loaded, expected);
+    assert_eq!(loaded.len(), names.len() - 1);
+}
