@@ -2,7 +2,7 @@
 //!
 //! Each rule lives in its own file under `rules/`, with a stable code, a
 //! kebab-case name, a default severity and its documentation. Question rules
-//! run in parallel; bank rules see the whole bank. [`lint`] applies the
+//! run in parallel; bank rules see the whole bank and run alongside them. [`lint`] applies the
 //! configuration (severity overrides) and the authors' exceptions, then sorts
 //! the findings by file, line and code.
 
@@ -39,29 +39,40 @@ pub fn lint(bank: &Bank) -> Vec<Diagnostic> {
     let terms = terms::compile(bank.blueprint.as_ref(), &mut setup);
     let ctx = Ctx::new(bank, terms::Terms::new(terms));
 
-    let per_question: Vec<Vec<Diagnostic>> = bank
-        .questions
-        .par_iter()
-        .map(|q| {
-            let mut out = Vec::new();
-            for rule in RULES.iter() {
-                if let Check::Question(f) = rule.check {
-                    if ctx.enabled(rule) {
-                        f(&ctx, q, &mut out);
+    // Question rules run per question on every core; bank rules need no
+    // question findings, so they run alongside, each as one task.
+    let question_rules = || -> Vec<Vec<Diagnostic>> {
+        bank.questions
+            .par_iter()
+            .map(|q| {
+                let mut out = Vec::new();
+                for rule in RULES.iter() {
+                    if let Check::Question(f) = rule.check {
+                        if ctx.enabled(rule) {
+                            f(&ctx, q, &mut out);
+                        }
                     }
                 }
-            }
-            out
-        })
-        .collect();
-    let mut findings: Vec<Diagnostic> = per_question.into_iter().flatten().collect();
-    for rule in RULES.iter() {
-        if let Check::Bank(f) = rule.check {
-            if ctx.enabled(rule) {
-                f(&ctx, &mut findings);
-            }
-        }
-    }
+                out
+            })
+            .collect()
+    };
+    let bank_rules = || -> Vec<Vec<Diagnostic>> {
+        RULES
+            .par_iter()
+            .filter_map(|rule| match rule.check {
+                Check::Bank(f) if ctx.enabled(rule) => {
+                    let mut out = Vec::new();
+                    f(&ctx, &mut out);
+                    Some(out)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let (per_question, per_bank) = rayon::join(question_rules, bank_rules);
+    let mut findings: Vec<Diagnostic> =
+        per_question.into_iter().chain(per_bank).flatten().collect();
     exceptions::apply(&ctx, &mut findings);
     apply_levels(&ctx, &mut findings);
 
