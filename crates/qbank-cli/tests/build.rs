@@ -190,5 +190,25 @@ fn a_large_bank_builds_on_one_thread() {
         .timeout(std::time::Duration::from_secs(120))
         .assert()
         .success();
-    assert!(out.join("databricks-ml-professional.apkg").is_file());
+    // Every note made it across the chunk boundary, in order, once.
+    let apkg = std::fs::read(out.join("databricks-ml-professional.apkg")).expect("apkg");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(apkg)).expect("zip");
+    let mut db = Vec::new();
+    std::io::Read::read_to_end(
+        &mut zip.by_name("collection.anki2").expect("entry"),
+        &mut db,
+    )
+    .expect("read");
+    let path = tmp.path().join("collection.anki2");
+    std::fs::write(&path, db).expect("write");
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let (notes, distinct, first, last): (i64, i64, i64, i64) = conn
+        .query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT n.guid), MIN(c.due), MAX(c.due) \
+             FROM notes n JOIN cards c ON c.nid = n.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("query");
+    assert_eq!((notes, distinct, first, last), (2100, 2100, 1, 2100));
 }
