@@ -41,17 +41,21 @@ pub fn lint(bank: &Bank) -> Vec<Diagnostic> {
 
     // Question rules run per question on every core; bank rules need no
     // question findings, so they run alongside, each as one task.
+    // The enabled question rules, looked up once rather than per question.
+    let checks: Vec<_> = RULES
+        .iter()
+        .filter_map(|rule| match rule.check {
+            Check::Question(f) if ctx.enabled(rule) => Some(f),
+            _ => None,
+        })
+        .collect();
     let question_rules = || -> Vec<Vec<Diagnostic>> {
         bank.questions
             .par_iter()
             .map(|q| {
                 let mut out = Vec::new();
-                for rule in RULES.iter() {
-                    if let Check::Question(f) = rule.check {
-                        if ctx.enabled(rule) {
-                            f(&ctx, q, &mut out);
-                        }
-                    }
+                for f in &checks {
+                    f(&ctx, q, &mut out);
                 }
                 out
             })
