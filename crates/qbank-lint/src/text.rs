@@ -41,14 +41,23 @@ pub fn visible_len(md: &str) -> usize {
     plain(md).chars().count()
 }
 
+/// FNV-1a over the bytes of a word, one byte at a time: start from
+/// [`FNV_SEED`] and fold each byte with [`fnv`]. Word hashes of the
+/// duplicate-option and near-duplicate rules use it.
+pub const FNV_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One FNV-1a step.
+#[inline]
+pub fn fnv(h: u64, byte: u64) -> u64 {
+    (h ^ byte).wrapping_mul(0x0100_0000_01b3)
+}
+
 /// The words a reader sees in Markdown `md`: whitespace-separated, lower-cased,
 /// without trailing sentence punctuation, as hashes, sorted and de-duplicated.
 /// A set that [`sorted_jaccard`] compares without a string per word. Equal to
 /// the words of [`plain`]`(md)`; code ticks and emphasis stars are skipped in
 /// place rather than copied out.
 pub fn word_set(md: &str) -> Vec<u64> {
-    const SEED: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0100_0000_01b3;
     let plain_md;
     let text = if md.contains('[') {
         plain_md = plain(md);
@@ -60,19 +69,19 @@ pub fn word_set(md: &str) -> Vec<u64> {
         .split_whitespace()
         .map(|t| t.trim_end_matches(['.', '!', '?', ',', ';', '`', '*']))
         .filter_map(|t| {
-            let mut h = SEED;
+            let mut h = FNV_SEED;
             let mut empty = true;
             if t.is_ascii() {
                 for b in t.bytes().filter(|b| !matches!(b, b'`' | b'*')) {
                     empty = false;
-                    h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+                    h = fnv(h, u64::from(b.to_ascii_lowercase()));
                 }
             } else {
                 // `str::to_lowercase`, not per character: a word-final Σ becomes ς.
                 let word: String = t.chars().filter(|c| !matches!(c, '`' | '*')).collect();
                 for l in word.to_lowercase().chars() {
                     empty = false;
-                    h = (h ^ u64::from(u32::from(l))).wrapping_mul(PRIME);
+                    h = fnv(h, u64::from(u32::from(l)));
                 }
             }
             (!empty).then_some(h)

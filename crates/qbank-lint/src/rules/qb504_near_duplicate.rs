@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::{finding, Check, Rule};
 use crate::context::Ctx;
-use crate::text::sorted_jaccard;
+use crate::text::{fnv, sorted_jaccard, FNV_SEED};
 
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
@@ -41,8 +41,6 @@ fn mix(mut z: u64) -> u64 {
 /// Lower-case word hashes of Markdown text, without allocating per word.
 /// Words are runs of letters, digits and `_`; Markdown punctuation separates them.
 fn word_hashes(md: &str, out: &mut Vec<u64>) {
-    const SEED: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0100_0000_01b3;
     /// Per ASCII byte: its lower-case form when it belongs to a word, 0 when it
     /// separates words; 0xFF marks the start of a non-ASCII character.
     const CLASS: [u8; 256] = {
@@ -61,14 +59,14 @@ fn word_hashes(md: &str, out: &mut Vec<u64>) {
         }
         t
     };
-    let mut h = SEED;
+    let mut h = FNV_SEED;
     let mut in_word = false;
     let bytes = md.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let class = CLASS[usize::from(bytes[i])];
         if class != 0 && class != 0xFF {
-            h = (h ^ u64::from(class)).wrapping_mul(PRIME);
+            h = fnv(h, u64::from(class));
             in_word = true;
             i += 1;
             continue;
@@ -80,7 +78,7 @@ fn word_hashes(md: &str, out: &mut Vec<u64>) {
                 for l in c.to_lowercase() {
                     let mut buf = [0u8; 4];
                     for &x in l.encode_utf8(&mut buf).as_bytes() {
-                        h = (h ^ u64::from(x)).wrapping_mul(PRIME);
+                        h = fnv(h, u64::from(x));
                     }
                 }
                 in_word = true;
@@ -91,7 +89,7 @@ fn word_hashes(md: &str, out: &mut Vec<u64>) {
         }
         if in_word {
             out.push(h);
-            h = SEED;
+            h = FNV_SEED;
             in_word = false;
         }
     }
