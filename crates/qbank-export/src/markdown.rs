@@ -37,41 +37,51 @@ static CLEAN: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// without raw HTML, links or images cannot carry markup: that common case
 /// skips the sanitiser. Anything else goes through ammonia.
 pub fn to_html(md: &str, image: &dyn Fn(&str) -> String) -> String {
-    let md = md.replace("\r\n", "\n");
-    let events: Vec<Event<'_>> =
-        Parser::new_ext(&md, qbank_parser::parse::markdown_options()).collect();
-    let needs_cleaning = events.iter().any(|ev| {
-        matches!(
+    let md = lf(md);
+    let needs_cleaning = std::cell::Cell::new(false);
+    let events = Parser::new_ext(&md, qbank_parser::parse::markdown_options()).map(|ev| {
+        if matches!(
             ev,
             Event::Html(_)
                 | Event::InlineHtml(_)
                 | Event::Start(Tag::Link { .. })
                 | Event::Start(Tag::Image { .. })
-        )
-    });
-    let events = events.into_iter().map(|ev| match ev {
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let mapped = image(&dest_url);
+        ) {
+            needs_cleaning.set(true);
+        }
+        match ev {
             Event::Start(Tag::Image {
                 link_type,
-                dest_url: mapped.into(),
+                dest_url,
                 title,
                 id,
-            })
+            }) => {
+                let mapped = image(&dest_url);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: mapped.into(),
+                    title,
+                    id,
+                })
+            }
+            other => other,
         }
-        other => other,
     });
-    let mut raw = String::with_capacity(md.len() * 2);
+    let mut raw = String::with_capacity(md.len() + md.len() / 2);
     html::push_html(&mut raw, events);
-    if needs_cleaning {
+    if needs_cleaning.get() {
         sanitize(&raw)
     } else {
         raw
+    }
+}
+
+/// `md` with CRLF line ends as LF, borrowed when there is no CR.
+fn lf(md: &str) -> std::borrow::Cow<'_, str> {
+    if md.contains('\r') {
+        md.replace("\r\n", "\n").into()
+    } else {
+        md.into()
     }
 }
 
@@ -109,7 +119,7 @@ pub fn sanitize(html: &str) -> String {
 
 /// Text without markup, for sort fields and titles.
 pub fn to_text(md: &str) -> String {
-    let md = md.replace("\r\n", "\n");
+    let md = lf(md);
     let mut out = String::new();
     for ev in Parser::new_ext(&md, qbank_parser::parse::markdown_options()) {
         match ev {
