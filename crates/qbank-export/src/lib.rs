@@ -26,6 +26,18 @@ pub enum FormatId {
     Anki,
 }
 
+impl FormatId {
+    /// Rank of the time this format takes to write (higher is slower), to
+    /// start the slowest first.
+    fn expected_cost(self) -> u8 {
+        match self {
+            FormatId::Json => 0,
+            FormatId::Html => 1,
+            FormatId::Anki => 2,
+        }
+    }
+}
+
 impl std::fmt::Display for FormatId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -228,22 +240,26 @@ pub fn build(bank: &Bank, opts: &BuildOptions) -> Result<BuildReport, ExportErro
         let mut formats = opts.formats.clone();
         formats.sort();
         formats.dedup();
-        // Formats are independent: write them concurrently, report in a fixed order.
-        let results: Vec<Result<Vec<PathBuf>, ExportError>> = formats
-            .par_iter()
-            .map(|&f| {
-                let written = exporter(f).export(&input, &tmp)?;
-                if opts.fail_after.as_deref() == Some(&f.to_string()) {
-                    return Err(ExportError::Format(
-                        f,
-                        "simulated failure (QBANK_TEST_FAIL_AFTER)".into(),
-                    ));
-                }
-                Ok(written)
-            })
-            .collect();
+        let export_one = |f: FormatId| -> Result<Vec<PathBuf>, ExportError> {
+            let written = exporter(f).export(&input, &tmp)?;
+            if opts.fail_after.as_deref() == Some(&f.to_string()) {
+                return Err(ExportError::Format(
+                    f,
+                    "simulated failure (QBANK_TEST_FAIL_AFTER)".into(),
+                ));
+            }
+            Ok(written)
+        };
+        // Formats are independent: write them concurrently, slowest first, so
+        // the Anki deck's serial compression overlaps the other formats; report
+        // in a fixed order.
+        let mut run = formats.clone();
+        run.sort_by_key(|f| std::cmp::Reverse(f.expected_cost()));
+        let mut results: Vec<(FormatId, Result<Vec<PathBuf>, ExportError>)> =
+            run.par_iter().map(|&f| (f, export_one(f))).collect();
+        results.sort_by_key(|(f, _)| *f);
         let mut files = Vec::new();
-        for r in results {
+        for (_, r) in results {
             files.extend(
                 r?.into_iter()
                     .map(|p| out.join(p.strip_prefix(&tmp).unwrap_or(&p))),
