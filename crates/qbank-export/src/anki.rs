@@ -975,12 +975,41 @@ fn conf_json(first_deck: i64, next_pos: usize) -> Value {
 // Writing
 
 fn sql_err(e: rusqlite::Error) -> ExportError {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+        return err(format!(
+            "the collection would exceed {} MiB, the most one package can hold here; \
+             export fewer questions per bank",
+            MEMDB_LIMIT >> 20
+        ));
+    }
     err(format!("sqlite: {e}"))
 }
 
-/// Largest collection the in-memory database may grow to: far more than any
-/// machine's memory, so memory is the only limit, as for a file.
-const MEMDB_LIMIT: i64 = 1 << 46;
+/// Largest collection the in-memory database may grow to. memdb keeps it in
+/// one allocation, and SQLite allocates at most just under 2 GiB at once
+/// (`SQLITE_MAX_ALLOCATION_SIZE`); with this limit a larger collection fails
+/// with SQLITE_FULL (reported by [`sql_err`]) rather than an allocation
+/// error. That is about 400,000 questions of 2 KB.
+const MEMDB_LIMIT: i64 = 0x7FFF_0000;
+
+/// Length of a SQLite database header.
+const HEADER: usize = 100;
+
+/// The database header without the fields SQLite stamps when it writes a
+/// file: the change counter (bytes 24..28), and the counter and library
+/// version the header was last valid for (92..100). Zeroed, as in a database
+/// that was never written, so the package does not change when the bundled
+/// SQLite does. Counter and valid-for stay equal, so SQLite still trusts the
+/// page count in the header.
+fn stable_header(db: &[u8]) -> Vec<u8> {
+    let mut h = db.get(..HEADER).unwrap_or(db).to_vec();
+    for range in [24..28, 92..100] {
+        if let Some(b) = h.get_mut(range) {
+            b.fill(0);
+        }
+    }
+    h
+}
 
 /// An empty database on SQLite's `memdb` VFS: the database is one buffer,
 /// which `serialize` lends out without a copy (a plain `:memory:` database is
@@ -1153,7 +1182,9 @@ fn write_package(
         .system(zip::System::Unix)
         .unix_permissions(0o644);
     zip.start_file("collection.anki2", opts).map_err(zerr)?;
-    zip.write_all(&db).map_err(io)?;
+    zip.write_all(&stable_header(&db)).map_err(io)?;
+    zip.write_all(db.get(HEADER..).unwrap_or_default())
+        .map_err(io)?;
     for (i, m) in media.iter().enumerate() {
         zip.start_file(i.to_string(), opts).map_err(zerr)?;
         zip.write_all(&m.bytes).map_err(io)?;
@@ -1300,7 +1331,33 @@ mod tests {
     }
 
     #[test]
-    fn memdb_is_private_and_unbounded() {
+    fn the_collection_header_carries_no_write_stamps() {
+        let t = bank_copy();
+        let apkg = export(&t.path().join("bank"), &t.path().join("out"));
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(apkg)).unwrap();
+        let mut db = Vec::new();
+        z.by_name("collection.anki2")
+            .unwrap()
+            .read_to_end(&mut db)
+            .unwrap();
+        assert_eq!(&db[..16], b"SQLite format 3\0");
+        assert_eq!(db[24..28], [0; 4], "change counter");
+        assert_eq!(db[92..100], [0; 8], "version-valid-for and SQLite version");
+        // Still a sound database, page count and all.
+        let c = open_collection(
+            &std::fs::read(t.path().join("out/anki-fixture.apkg")).unwrap(),
+            t.path(),
+        );
+        let ok: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        assert_eq!(pages as usize * 4096, db.len());
+    }
+
+    #[test]
+    fn memdb_is_private_with_a_raised_limit() {
         let a = open_memdb().unwrap();
         let b = open_memdb().unwrap();
         a.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
@@ -1325,6 +1382,21 @@ mod tests {
             matches!(db, rusqlite::serialize::Data::Shared(_)),
             "serialized without a copy"
         );
+
+        // Past the limit: SQLITE_FULL, reported as a collection too large.
+        let c = open_memdb().unwrap();
+        let mut small = 64 * 1024;
+        c.file_control(
+            Some(rusqlite::MAIN_DB),
+            rusqlite::FileControl::SizeLimit(&mut small),
+        )
+        .unwrap();
+        c.execute_batch("CREATE TABLE t (x)").unwrap();
+        let e = c
+            .execute("INSERT INTO t VALUES (zeroblob(1000000))", [])
+            .unwrap_err();
+        let msg = sql_err(e).to_string();
+        assert!(msg.contains("would exceed 2047 MiB"), "{msg}");
     }
 
     #[test]
