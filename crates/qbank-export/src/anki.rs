@@ -2,15 +2,15 @@
 //!
 //! Writes a *legacy* package: a zip with `collection.anki2` (SQLite, schema 11,
 //! `col.ver = 11`), the media files as members `0`, `1`, … and the `media`
-//! map. See `/work/shared/reference/anki-format.md` for the format facts this
-//! follows. What makes re-imports update notes instead of duplicating them:
+//! map, which Anki 2.1 and later import. What makes re-imports update notes
+//! instead of duplicating them:
 //!
 //! * the note **guid** comes from the exam id and the question id only
 //!   ([`note_guid`]), never from the content;
 //! * the note type has a fixed id, fixed field and template ids and names
 //!   ([`NOTETYPE_ID`], [`FIELDS`], [`TEMPLATE_ID`]);
 //! * a note's `mod` is the time of the question file's last content change
-//!   ([`change_times`]): the last git commit touching the file, or the file's
+//!   ([`ChangeTimes`]): the last git commit touching the file, or the file's
 //!   mtime when it has uncommitted changes or git is unavailable, clamped to
 //!   `SOURCE_DATE_EPOCH` and to now. Same content gives the same `mod`, so Anki
 //!   leaves the note (and the user's edits) alone; an edit gives a larger `mod`
@@ -206,15 +206,12 @@ impl Exporter for AnkiExporter {
     fn export(&self, input: &Input<'_>, dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
         let now = now_secs();
         let epoch = source_date_epoch().map_or(DEFAULT_EPOCH, |e| e.min(now));
-        let files: Vec<PathBuf> = input
-            .questions
-            .iter()
-            .map(|q| input.bank.file(q.file).path.clone())
-            .collect();
         let content = input.bank.root.join(&input.bank.config.content_dir);
-        let times = change_times(&input.bank.root, &content, &files);
+        // Looked up as each note is prepared, on every core, while the
+        // previous notes go into the database.
+        let times = ChangeTimes::new(&input.bank.root, &content);
         let sde = source_date_epoch();
-        let mod_time = |path: &Path| clamp_mod(times.get(path).copied(), now, sde, epoch.min(now));
+        let mod_time = |path: &Path| clamp_mod(times.of(path), now, sde, epoch.min(now));
         let path = dir.join(format!("{}.apkg", safe_file_stem(&input.blueprint.exam.id)));
         write_package(input, epoch, &mod_time, &path)?;
         Ok(vec![path])
@@ -312,28 +309,36 @@ fn safe_file_stem(id: &str) -> String {
 // ---------------------------------------------------------------------------
 // Change times
 
-/// The time (seconds) of each file's last content change: the commit time of
-/// the last git commit touching it, or its mtime when it has uncommitted
-/// changes, is not committed, or git is unavailable. Not clamped.
-pub fn change_times(root: &Path, content: &Path, files: &[PathBuf]) -> HashMap<PathBuf, i64> {
-    let git = git_times(root, content);
-    // One or two file-system calls per file (canonicalize, mtime): on every core.
-    files
-        .par_iter()
-        .filter_map(|f| {
-            let committed = git.as_ref().and_then(|(top, log, dirty)| {
-                let rel = std::fs::canonicalize(f).ok()?;
-                let rel = rel.strip_prefix(top).ok()?;
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                if dirty.contains(&rel) {
-                    None
-                } else {
-                    log.get(&rel).copied()
-                }
-            });
-            committed.or_else(|| mtime(f)).map(|t| (f.clone(), t))
-        })
-        .collect()
+/// When question files last changed, in seconds: the commit time of the last
+/// git commit touching a file, or its mtime when it has uncommitted changes,
+/// is not committed, or git is unavailable. Not clamped.
+pub struct ChangeTimes {
+    git: Option<GitTimes>,
+}
+
+impl ChangeTimes {
+    /// Reads the git history of `content` (under `root`) once, if there is one.
+    pub fn new(root: &Path, content: &Path) -> ChangeTimes {
+        ChangeTimes {
+            git: git_times(root, content),
+        }
+    }
+
+    /// The last change of file `f`: one or two file-system calls
+    /// (canonicalize, mtime).
+    pub fn of(&self, f: &Path) -> Option<i64> {
+        let committed = self.git.as_ref().and_then(|(top, log, dirty)| {
+            let rel = std::fs::canonicalize(f).ok()?;
+            let rel = rel.strip_prefix(top).ok()?;
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if dirty.contains(&rel) {
+                None
+            } else {
+                log.get(&rel).copied()
+            }
+        });
+        committed.or_else(|| mtime(f))
+    }
 }
 
 fn mtime(p: &Path) -> Option<i64> {
@@ -1547,7 +1552,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let f = tmp.path().join("q.md");
         std::fs::write(&f, "x").unwrap();
-        let times = change_times(tmp.path(), tmp.path(), std::slice::from_ref(&f));
-        assert_eq!(times.get(&f).copied(), mtime(&f));
+        let times = ChangeTimes::new(tmp.path(), tmp.path());
+        assert!(mtime(&f).is_some());
+        assert_eq!(times.of(&f), mtime(&f));
     }
 }
