@@ -152,12 +152,15 @@ fn spanned_str(v: &Value, spans: &SpanMap, pointer: &str) -> Option<Spanned<Stri
 fn extract_front(v: &Value, spans: &SpanMap, front: &mut FrontMatter) {
     front.id = spanned_str(&v["id"], spans, "/id");
     front.domain = spanned_str(&v["domain"], spans, "/domain");
+    // Lists are collected, then sized to what they hold: a bank keeps every
+    // question's front matter for the whole run.
     if let Some(a) = v["topics"].as_array() {
         front.topics = a
             .iter()
             .enumerate()
             .filter_map(|(i, t)| spanned_str(t, spans, &format!("/topics/{i}")))
             .collect();
+        front.topics.shrink_to_fit();
     }
     front.difficulty = match v["difficulty"].as_str() {
         Some("easy") => Some(Difficulty::Easy),
@@ -177,6 +180,7 @@ fn extract_front(v: &Value, spans: &SpanMap, front: &mut FrontMatter) {
             .enumerate()
             .filter_map(|(i, t)| spanned_str(t, spans, &format!("/references/{i}")))
             .collect();
+        front.references.shrink_to_fit();
     }
     if let Some(a) = v["allow"].as_array() {
         front.allow = a
@@ -188,6 +192,7 @@ fn extract_front(v: &Value, spans: &SpanMap, front: &mut FrontMatter) {
                 Some(Allow { rule, reason })
             })
             .collect();
+        front.allow.shrink_to_fit();
     }
 }
 
@@ -497,6 +502,12 @@ fn parse_body(
     });
 
     collect_inline(q, path, text, &events, diags);
+    // Sized to what they hold (vectors grow to room for four), as above.
+    q.options.shrink_to_fit();
+    q.code_blocks.shrink_to_fit();
+    q.images.shrink_to_fit();
+    q.html.shrink_to_fit();
+    q.inline_allows.shrink_to_fit();
 }
 
 fn parse_options(
