@@ -245,9 +245,12 @@ pub fn build(args: &BuildArgs, color: bool) -> u8 {
         Ok(bank) => bank,
         Err(code) => return code,
     };
-    let diags = qbank_lint::lint(&bank);
-    let c = count(&diags);
-    if c.errors > 0 {
+    // Only errors stop a build, and findings are shown only then: rules that
+    // cannot report an error are run only in that case.
+    let diags = qbank_lint::lint_errors(&bank);
+    if !diags.is_empty() {
+        let diags = qbank_lint::lint(&bank);
+        let c = count(&diags);
         print!("{}", render(&diags, &bank, Format::Human, color));
         eprintln!(
             "build refused: the bank has {}; nothing was written",

@@ -137,6 +137,39 @@ fn a_bank_with_errors_is_not_exported() {
 }
 
 #[test]
+fn a_refused_build_shows_every_finding_as_check_does() {
+    // Build looks for errors without the rules that cannot report one; when
+    // it refuses, it shows the full findings, warnings included.
+    let t = tempfile::tempdir().expect("tmp");
+    let bank = t.path().join("bank");
+    copy_dir(&root().join("tests/fixtures/cli-bank"), &bank);
+    std::fs::copy(
+        root().join("tests/fixtures/lint/QB403/fail-always-in-distractor.md"),
+        bank.join("questions/absolute.md"),
+    )
+    .expect("copy");
+    let stdout = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_qbank"))
+            .args(args)
+            .current_dir(root())
+            .output()
+            .expect("run");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let b = bank.to_str().expect("p");
+    let out = t.path().join("dist");
+    let (code, built) = stdout(&["build", b, "--out", out.to_str().expect("p")]);
+    assert_eq!(code, Some(1));
+    let (_, checked) = stdout(&["check", b]);
+    assert!(built.contains("QB403"), "{built}");
+    assert_eq!(built, checked);
+    assert!(!out.exists());
+}
+
+#[test]
 fn out_that_is_a_file_or_inside_the_content_is_refused() {
     let t = tempfile::tempdir().expect("tmp");
     let file = t.path().join("file");

@@ -74,6 +74,16 @@ impl<'a> Ctx<'a> {
         self.levels.get(rule.doc.code) != Some(&Level::Off)
     }
 
+    /// Whether `rule` can report an error: its configured level is `error`,
+    /// or it has none and the rule's own severity (the highest it reports)
+    /// is error.
+    pub fn can_error(&self, rule: &Rule) -> bool {
+        match self.level(rule.doc.code) {
+            Some(level) => level == Level::Error,
+            None => rule.doc.severity == qbank_parser::Severity::Error,
+        }
+    }
+
     pub fn level(&self, code: &str) -> Option<Level> {
         self.levels.get(code).copied()
     }

@@ -35,9 +35,28 @@ pub fn all_docs() -> impl Iterator<Item = &'static CodeDoc> {
 /// Lint the bank. Returns parse diagnostics and lint findings together,
 /// with configured severities and exceptions applied, sorted.
 pub fn lint(bank: &Bank) -> Vec<Diagnostic> {
+    run(bank, false)
+}
+
+/// The errors [`lint`] finds, and nothing else, without running the rules
+/// that cannot report an error at their configured level (most item-writing
+/// and bank-statistics rules). For callers that act on errors only:
+/// `qbank build` refuses a bank with errors, and prints findings only then
+/// (from a full [`lint`]).
+pub fn lint_errors(bank: &Bank) -> Vec<Diagnostic> {
+    let mut all = run(bank, true);
+    all.retain(|d| d.severity == Severity::Error);
+    all
+}
+
+fn run(bank: &Bank, errors_only: bool) -> Vec<Diagnostic> {
     let mut setup = Vec::new();
     let terms = terms::compile(bank.blueprint.as_ref(), &mut setup);
     let ctx = Ctx::new(bank, terms::Terms::new(terms));
+    // An unused exception is judged against the findings of its rule, so
+    // when it counts as an error every rule has to run.
+    let errors_only = errors_only && !ctx.can_error(&rules::UNUSED_EXCEPTION);
+    let runs = |rule: &Rule| ctx.enabled(rule) && (!errors_only || ctx.can_error(rule));
 
     // Question rules run per question on every core; bank rules need no
     // question findings, so they run alongside, each as one task.
@@ -45,7 +64,7 @@ pub fn lint(bank: &Bank) -> Vec<Diagnostic> {
     let checks: Vec<_> = RULES
         .iter()
         .filter_map(|rule| match rule.check {
-            Check::Question(f) if ctx.enabled(rule) => Some(f),
+            Check::Question(f) if runs(rule) => Some(f),
             _ => None,
         })
         .collect();
@@ -65,7 +84,7 @@ pub fn lint(bank: &Bank) -> Vec<Diagnostic> {
         RULES
             .par_iter()
             .filter_map(|rule| match rule.check {
-                Check::Bank(f) if ctx.enabled(rule) => {
+                Check::Bank(f) if runs(rule) => {
                     let mut out = Vec::new();
                     f(&ctx, &mut out);
                     Some(out)
@@ -77,7 +96,7 @@ pub fn lint(bank: &Bank) -> Vec<Diagnostic> {
     let (per_question, per_bank) = rayon::join(question_rules, bank_rules);
     let mut findings: Vec<Diagnostic> =
         per_question.into_iter().chain(per_bank).flatten().collect();
-    exceptions::apply(&ctx, &mut findings);
+    exceptions::apply(&ctx, &mut findings, &runs);
     apply_levels(&ctx, &mut findings);
 
     let mut all = bank.diagnostics.clone();

@@ -2,78 +2,32 @@
 //! file, or a folder of files for bank rules) must produce that rule's code;
 //! every `pass-*` case must produce no finding at all.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/lint")
-}
+use common::{bank, entries, fixtures, read_case};
 
-/// Bank rules that need many questions are off unless under test.
+/// Bank statistics rules that need many questions are off unless under test.
 const NOISY: &[&str] = &["QB204", "QB205", "QB501", "QB502", "QB503", "QB504"];
 
 fn lint_case(code: &str, files: &[(String, String)]) -> Vec<qbank_parser::Diagnostic> {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path();
-    std::fs::copy(
-        fixtures().join("blueprint.yaml"),
-        root.join("blueprint.yaml"),
-    )
-    .expect("blueprint");
-    let mut cfg = String::from("content_dir = \"q\"\n[lint.rules]\n");
+    let mut rules = String::new();
     for n in NOISY.iter().filter(|n| **n != code) {
-        cfg.push_str(&format!("{n} = \"off\"\n"));
+        rules.push_str(&format!("{n} = \"off\"\n"));
     }
-    std::fs::write(root.join("qbank.toml"), cfg).expect("config");
-    std::fs::create_dir(root.join("q")).expect("mkdir");
-    for (name, text) in files {
-        std::fs::write(root.join("q").join(name), text).expect("write");
-    }
-    let bank = qbank_parser::load(root).expect("load");
+    let (_dir, bank) = bank(files, &rules);
     qbank_lint::lint(&bank)
-}
-
-fn read_case(p: &Path) -> Vec<(String, String)> {
-    if p.is_dir() {
-        let mut v: Vec<(String, String)> = std::fs::read_dir(p)
-            .expect("dir")
-            .map(|e| {
-                let e = e.expect("entry");
-                (
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read_to_string(e.path()).expect("read"),
-                )
-            })
-            .collect();
-        v.sort();
-        v
-    } else {
-        vec![(
-            "question.md".into(),
-            std::fs::read_to_string(p).expect("read"),
-        )]
-    }
 }
 
 #[test]
 fn every_fixture_behaves() {
-    let mut codes: Vec<PathBuf> = std::fs::read_dir(fixtures())
-        .expect("fixtures")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    codes.sort();
     let mut checked = 0;
-    for dir in codes {
+    for dir in entries(&fixtures(), true) {
         let code = dir
             .file_name()
             .and_then(|n| n.to_str())
             .expect("code")
             .to_string();
-        let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .expect("cases")
-            .map(|e| e.expect("e").path())
-            .collect();
-        cases.sort();
+        let cases = entries(&dir, false);
         let mut fails = 0;
         for case in cases {
             let name = case

@@ -123,6 +123,9 @@ pub struct Rule {
     pub check: Check,
 }
 
+/// QB902, reported by the lint driver for an exception that suppresses nothing.
+pub const UNUSED_EXCEPTION: Rule = qb9xx_exceptions::UNUSED;
+
 /// All rules in code order.
 pub static RULES: &[Rule] = &[
     qb101_key_count::RULE,
