@@ -9,9 +9,9 @@ use walkdir::WalkDir;
 use crate::blueprint::{parse_blueprint, Blueprint};
 use crate::config::{parse_config, Config};
 use crate::diagnostic::{Diagnostic, FileId};
-use crate::parse::parse_question;
+use crate::parse::parse_shared;
 use crate::question::{Question, Spanned};
-use crate::source::{decode_owned, display_name, SourceFile};
+use crate::source::{decode_owned, decode_shared, display_name, SourceFile};
 use crate::span::Span;
 use crate::yaml;
 
@@ -342,15 +342,15 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
     let read = BUF.with_borrow_mut(|buf| {
         buf.clear();
         let n = std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), buf)?;
-        let bytes = (n as u64 <= max).then(|| buf.to_vec());
+        let text = (n as u64 <= max).then(|| decode_shared(buf, id, &mut diags));
         // Do not keep a large file's worth of memory per thread.
         if buf.capacity() > 1 << 20 {
             *buf = Vec::with_capacity(64 * 1024);
         }
-        Ok::<_, std::io::Error>(bytes)
+        Ok::<_, std::io::Error>(text)
     });
-    let bytes = match read {
-        Ok(Some(b)) => b,
+    let text = match read {
+        Ok(Some(t)) => t,
         Err(e) => return unreadable(e, diags),
         Ok(None) => {
             let len = std::fs::metadata(path).map_or(max + 1, |m| m.len());
@@ -366,8 +366,7 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
             );
         }
     };
-    let text = decode_owned(bytes, id, &mut diags);
-    let (q, d) = parse_question(id, path, &text);
+    let (q, d) = parse_shared(id, path, &text);
     diags.extend(d);
     (
         SourceFile::new(path.to_path_buf(), name, text),

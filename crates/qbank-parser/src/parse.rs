@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
@@ -60,6 +61,13 @@ fn split_front_matter(text: &str) -> Split {
 ///
 /// `path` locates images relative to the file; nothing else is read from disk.
 pub fn parse_question(file: FileId, path: &Path, text: &str) -> (Question, Vec<Diagnostic>) {
+    parse_shared(file, path, &Arc::from(text))
+}
+
+/// [`parse_question`] of a file's shared text: the stem and explanation
+/// refer to `source` instead of copying it.
+pub fn parse_shared(file: FileId, path: &Path, source: &Arc<str>) -> (Question, Vec<Diagnostic>) {
+    let text: &str = source;
     let mut diags = Vec::new();
     let mut front = FrontMatter::default();
     let body_start = match split_front_matter(text) {
@@ -120,7 +128,7 @@ pub fn parse_question(file: FileId, path: &Path, text: &str) -> (Question, Vec<D
     };
 
     let mut q = empty_question(file, front, body_start);
-    parse_body(&mut q, path, text, body_start, &mut diags);
+    parse_body(&mut q, path, source, body_start, &mut diags);
     (q, diags)
 }
 
@@ -350,14 +358,13 @@ fn unquote(src: &str) -> String {
     }
 }
 
-fn section(text: &str, span: Span, dedent_it: bool) -> Section {
-    let raw = &text[span.start..span.end];
+fn section(source: &Arc<str>, span: Span, dedent_it: bool) -> Section {
     Section {
         span,
         markdown: if dedent_it {
-            dedent(raw)
+            dedent(&source[span.start..span.end]).into()
         } else {
-            raw.to_string()
+            Text::shared(source, span.start..span.end)
         },
     }
 }
@@ -373,10 +380,11 @@ enum Phase {
 fn parse_body(
     q: &mut Question,
     path: &Path,
-    text: &str,
+    source: &Arc<str>,
     body_start: usize,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let text: &str = source;
     let file = q.file;
     let body = &text[body_start..];
     // About one event per 16 bytes of a typical question: sized once.
@@ -479,7 +487,7 @@ fn parse_body(
         }
     }
 
-    q.stem = stem_span.map(|s| section(text, trim_span(text, s), false));
+    q.stem = stem_span.map(|s| section(source, trim_span(text, s), false));
     if q.stem.as_ref().is_none_or(|s| s.markdown.is_empty()) {
         q.stem = None;
         let at = q.options_span.map_or(body_start, |s| s.start);
@@ -497,11 +505,11 @@ fn parse_body(
     q.explanation = expl_heading.map(|heading| Explanation {
         heading,
         body: expl_span
-            .map(|s| section(text, trim_span(text, s), false))
+            .map(|s| section(source, trim_span(text, s), false))
             .filter(|s| !s.markdown.is_empty()),
     });
 
-    collect_inline(q, path, text, &events, diags);
+    collect_inline(q, path, source, &events, diags);
     // Sized to what they hold (vectors grow to room for four), as above.
     q.options.shrink_to_fit();
     q.code_blocks.shrink_to_fit();
@@ -547,7 +555,7 @@ fn parse_options(
             let r = trim_span(text, r);
             Section {
                 span: r,
-                markdown: unquote(&text[r.start..r.end]),
+                markdown: unquote(&text[r.start..r.end]).into(),
             }
         });
         q.options.push(AnswerOption {
@@ -569,15 +577,25 @@ fn line_end(text: &str, at: usize) -> usize {
 fn collect_inline(
     q: &mut Question,
     path: &Path,
-    text: &str,
+    source: &Arc<str>,
     events: &[Ev<'_>],
     diags: &mut Vec<Diagnostic>,
 ) {
+    let text: &str = source;
     let file = q.file;
     let base = path.parent().unwrap_or_else(|| Path::new(""));
     // The parts are fixed by now; compute them once for every element below.
     let parts = q.parts();
-    let mut code: Option<(Option<String>, Span, String)> = None;
+    // The open code block, if any.
+    struct Open {
+        lang: Option<String>,
+        span: Span,
+        code: String,
+        /// The source range the code is verbatim (one run of text, no CR),
+        /// until shown otherwise.
+        verbatim: Option<Range<usize>>,
+    }
+    let mut code: Option<Open> = None;
     for (ev, range) in events {
         let span = Span::from(range.clone());
         match ev {
@@ -588,19 +606,45 @@ fn collect_inline(
                     }
                     CodeBlockKind::Indented => None,
                 };
-                code = Some((lang, span, String::new()));
+                code = Some(Open {
+                    lang,
+                    span,
+                    code: String::new(),
+                    verbatim: None,
+                });
             }
             Event::Text(t) => {
-                if let Some((_, _, s)) = code.as_mut() {
+                if let Some(Open {
+                    code: s, verbatim, ..
+                }) = code.as_mut()
+                {
+                    // Each piece is compared once: verbatim pieces that follow
+                    // one another make a verbatim whole.
+                    let own = text.get(range.clone()) == Some(&**t) && !t.contains('\r');
+                    *verbatim = match verbatim.take() {
+                        None if s.is_empty() => own.then(|| range.clone()),
+                        Some(r) if own && r.end == range.start => Some(r.start..range.end),
+                        _ => None,
+                    };
                     s.push_str(t);
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
-                if let Some((lang, span, code_text)) = code.take() {
+                if let Some(Open {
+                    lang,
+                    span,
+                    code: code_text,
+                    verbatim,
+                }) = code.take()
+                {
                     let part = part_in(&parts, span.start);
+                    let code = match verbatim {
+                        Some(r) => Text::shared(source, r),
+                        None => code_text.replace("\r\n", "\n").into(),
+                    };
                     q.code_blocks.push(CodeBlock {
                         lang,
-                        code: code_text.replace("\r\n", "\n"),
+                        code,
                         span,
                         part,
                     });
@@ -683,7 +727,40 @@ fn parse_allow_comment(html: &str, span: Span, text: &str) -> Option<InlineAllow
 
 #[cfg(test)]
 mod tests {
-    use super::{dedent, unquote};
+    use super::{dedent, parse_question, unquote};
+    use crate::FileId;
+    use std::path::Path;
+
+    const FRONT: &str =
+        "---\nid: q\ndomain: d\ntopics: [t]\ndifficulty: easy\nstatus: draft\n---\n\n";
+
+    #[test]
+    fn code_blocks_and_sections_read_the_same_held_either_way() {
+        let body =
+            "Which line loads the model?\n\n```python\nm = load(\"a\")\nm.predict(x)\n```\n\n\
+                    - [x] This one:\n\n  ```python\n  m = load(\"b\")\n    indented\n  ```\n\
+                    - [ ] Not this.\n\n## Explanation\n\nBecause.\n\n```sql\nSELECT 1\n```\n";
+        let lf = format!("{FRONT}{body}");
+        let crlf = lf.replace('\n', "\r\n");
+        for text in [&lf, &crlf] {
+            let (q, _) = parse_question(FileId(0), Path::new("q.md"), text);
+            let code: Vec<&str> = q.code_blocks.iter().map(|c| c.code.as_str()).collect();
+            assert_eq!(
+                code,
+                [
+                    "m = load(\"a\")\nm.predict(x)\n",
+                    "m = load(\"b\")\n  indented\n",
+                    "SELECT 1\n"
+                ],
+                "{text:?}"
+            );
+            let stem = q.stem.as_ref().expect("stem");
+            assert_eq!(stem.markdown, &text[stem.span.start..stem.span.end]);
+            assert!(stem.markdown.starts_with("Which line"));
+            let expl = q.explanation.as_ref().and_then(|e| e.body.as_ref());
+            assert!(expl.expect("explanation").markdown.starts_with("Because."));
+        }
+    }
 
     #[test]
     fn unquote_and_dedent_normalise_line_endings() {

@@ -1,6 +1,8 @@
 //! The typed question model. Every element carries the byte span it came from.
 
+use std::ops::{Deref, Range};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::diagnostic::FileId;
 use crate::span::Span;
@@ -89,7 +91,92 @@ pub struct Section {
     /// Markdown source. For the stem and explanation this is exactly the
     /// source text of `span`; option texts and rationales are de-indented and
     /// unquoted, with `\n` line endings.
-    pub markdown: String,
+    pub markdown: Text,
+}
+
+/// Text held by the model: its own string, or a range of the file's text
+/// when it is that text verbatim (a stem, an explanation), so a bank does
+/// not keep it twice. Reads as a `str`.
+#[derive(Clone)]
+pub struct Text(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Owned(String),
+    Shared(Arc<str>, u32, u32),
+}
+
+impl Text {
+    /// `range` of the shared file text `source`.
+    pub fn shared(source: &Arc<str>, range: Range<usize>) -> Text {
+        match (u32::try_from(range.start), u32::try_from(range.end)) {
+            (Ok(a), Ok(b)) if source.get(range.clone()).is_some() => {
+                Text(Repr::Shared(Arc::clone(source), a, b))
+            }
+            _ => Text(Repr::Owned(
+                source.get(range).unwrap_or_default().to_string(),
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Owned(s) => s,
+            Repr::Shared(src, a, b) => src.get(*a as usize..*b as usize).unwrap_or_default(),
+        }
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Repr::Owned(s))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(Repr::Owned(s.to_string()))
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// As a string: the model's debug output does not show how text is held.
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -116,7 +203,8 @@ pub enum Part {
 #[derive(Debug, Clone)]
 pub struct CodeBlock {
     pub lang: Option<String>,
-    pub code: String,
+    /// The block's code, with `\n` line endings.
+    pub code: Text,
     pub span: Span,
     pub part: Part,
 }

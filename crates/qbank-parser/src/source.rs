@@ -1,7 +1,7 @@
 //! Source files and decoding.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::span::{LineCol, LineIndex, Span};
@@ -13,18 +13,19 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Path shown to users: relative to the directory qbank was pointed at, with `/`.
     pub name: String,
-    /// Decoded text, without a UTF-8 byte-order mark.
-    pub text: String,
+    /// Decoded text, without a UTF-8 byte-order mark. Shared with the
+    /// sections of the question model that are this text verbatim.
+    pub text: Arc<str>,
     /// Built on first use: most files never need line numbers.
     lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
-    pub fn new(path: PathBuf, name: String, text: String) -> Self {
+    pub fn new(path: PathBuf, name: String, text: impl Into<Arc<str>>) -> Self {
         SourceFile {
             path,
             name,
-            text,
+            text: text.into(),
             lines: OnceLock::new(),
         }
     }
@@ -46,6 +47,16 @@ pub fn decode(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> String
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(_) => lossy(bytes, file, diags),
+    }
+}
+
+/// [`decode`] into the shared text a [`SourceFile`] holds: one copy, from
+/// `bytes` (a reused read buffer) straight into its final allocation.
+pub fn decode_shared(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> Arc<str> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Arc::from(s),
+        Err(_) => Arc::from(lossy(bytes, file, diags)),
     }
 }
 
