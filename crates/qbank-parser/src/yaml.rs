@@ -26,21 +26,59 @@ pub struct NodeSpans {
 }
 
 /// JSON pointer (`/topics/0`) to spans.
+///
+/// A vector sorted by pointer once the document is read: a front matter has
+/// a few dozen nodes, and pushing then sorting them costs less than hashing
+/// every pointer into a map.
 #[derive(Debug, Clone, Default)]
 pub struct SpanMap {
-    map: HashMap<String, NodeSpans>,
+    entries: Vec<(String, NodeSpans)>,
+    sorted: bool,
 }
 
 impl SpanMap {
+    /// Record `pointer`; a later record of the same pointer replaces it.
+    fn insert(&mut self, pointer: String, spans: NodeSpans) {
+        self.entries.push((pointer, spans));
+        self.sorted = false;
+    }
+
+    /// Sort by pointer, keeping the last record of each.
+    fn finish(&mut self) {
+        // Stable: records of one pointer stay in the order they came.
+        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<(String, NodeSpans)> = Vec::with_capacity(self.entries.len());
+        for e in self.entries.drain(..) {
+            match kept.last_mut() {
+                Some(last) if last.0 == e.0 => *last = e,
+                _ => kept.push(e),
+            }
+        }
+        self.entries = kept;
+        self.sorted = true;
+    }
+
     pub fn get(&self, pointer: &str) -> Option<NodeSpans> {
-        self.map.get(pointer).copied()
+        if self.sorted {
+            self.entries
+                .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+                .ok()
+                .map(|i| self.entries[i].1)
+        } else {
+            // While the document is read: the latest record.
+            self.entries
+                .iter()
+                .rev()
+                .find(|(p, _)| p == pointer)
+                .map(|(_, n)| *n)
+        }
     }
 
     /// The value span at `pointer`, or of its nearest recorded ancestor.
     pub fn value_or_parent(&self, pointer: &str) -> Option<Span> {
         let mut p = pointer;
         loop {
-            if let Some(s) = self.map.get(p) {
+            if let Some(s) = self.get(p) {
                 return Some(s.value);
             }
             match p.rfind('/') {
@@ -52,8 +90,7 @@ impl SpanMap {
 
     /// The key span at `pointer` if it has one, else the value span.
     pub fn key_or_value(&self, pointer: &str) -> Option<Span> {
-        self.map
-            .get(pointer)
+        self.get(pointer)
             .map(|s| s.key.unwrap_or(s.value))
             .or_else(|| self.value_or_parent(pointer))
     }
@@ -96,7 +133,8 @@ enum Frame {
         pointer: String,
         start: usize,
         key: Option<(String, Span)>,
-        /// Where each key was first defined (for duplicate-key reports).
+        /// Where each repeated key was first defined (for duplicate-key
+        /// reports); empty unless a key repeats.
         key_spans: HashMap<String, Span>,
     },
 }
@@ -177,7 +215,7 @@ pub fn parse(
                 };
                 let end = ceil(at + raw_len).min(line_end(at)).max(at);
                 let value = if matches!(style, TScalarStyle::Plain) {
-                    resolve_plain(&s)
+                    resolve_plain(s)
                 } else {
                     Value::String(s)
                 };
@@ -247,7 +285,7 @@ pub fn parse(
         let Some((value, span)) = node else { continue };
         match stack.last_mut() {
             None => {
-                spans.map.insert(
+                spans.insert(
                     String::new(),
                     NodeSpans {
                         key: None,
@@ -258,7 +296,7 @@ pub fn parse(
             }
             Some(Frame::Seq { items, pointer, .. }) => {
                 let p = format!("{pointer}/{}", items.len());
-                spans.map.insert(
+                spans.insert(
                     p,
                     NodeSpans {
                         key: None,
@@ -294,18 +332,22 @@ pub fn parse(
                 Some((k, kspan)) => {
                     // A repeated key is reported; as in most YAML parsers the
                     // last value stays (its children's spans are the ones recorded).
-                    if let Some(first) = key_spans.get(&k) {
+                    let p = format!("{pointer}/{}", escape_pointer(&k));
+                    if map.contains_key(&k) {
+                        // The first definition's key span: recorded under the
+                        // pointer until this repeat replaces it, so kept aside
+                        // at the first repeat.
+                        let first = *key_spans
+                            .entry(k.clone())
+                            .or_insert_with(|| spans.get(&p).and_then(|n| n.key).unwrap_or(kspan));
                         diags.push(
                             Diagnostic::error("QB007", format!("duplicate key `{k}`"))
                                 .at(file, kspan, "repeated here")
-                                .also(file, *first, "first defined here")
+                                .also(file, first, "first defined here")
                                 .with_help("a key may appear once; remove one of them"),
                         );
-                    } else {
-                        key_spans.insert(k.clone(), kspan);
                     }
-                    let p = format!("{pointer}/{}", escape_pointer(&k));
-                    spans.map.insert(
+                    spans.insert(
                         p,
                         NodeSpans {
                             key: Some(kspan),
@@ -320,6 +362,7 @@ pub fn parse(
     if !ok {
         return None;
     }
+    spans.finish();
     Some(YamlDoc {
         value: root.unwrap_or(Value::Null),
         spans,
@@ -337,23 +380,144 @@ fn child_pointer(stack: &[Frame]) -> Result<String, ()> {
     })
 }
 
-fn resolve_plain(s: &str) -> Value {
-    match Yaml::from_str(s) {
+/// The value of a plain scalar, as yaml-rust2 resolves it (null, booleans,
+/// integers, floats, else a string).
+fn resolve_plain(s: String) -> Value {
+    // Fast path, same result: yaml-rust2 reads a plain scalar as a number
+    // only if it has a digit, and the other non-strings are these words.
+    let special = matches!(
+        s.as_str(),
+        "" | "~"
+            | "null"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+    );
+    if !special && !s.bytes().any(|b| b.is_ascii_digit()) {
+        return Value::String(s);
+    }
+    match Yaml::from_str(&s) {
         Yaml::Integer(i) => Value::Number(i.into()),
         Yaml::Real(r) => r
             .parse::<f64>()
             .ok()
             .and_then(Number::from_f64)
-            .map_or_else(|| Value::String(s.to_string()), Value::Number),
+            .map_or_else(|| Value::String(s), Value::Number),
         Yaml::Boolean(b) => Value::Bool(b),
         Yaml::Null => Value::Null,
-        _ => Value::String(s.to_string()),
+        _ => Value::String(s),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// resolve_plain without its fast path: yaml-rust2 decides every scalar.
+    fn resolve_slow(s: &str) -> Value {
+        match Yaml::from_str(s) {
+            Yaml::Integer(i) => Value::Number(i.into()),
+            Yaml::Real(r) => r
+                .parse::<f64>()
+                .ok()
+                .and_then(Number::from_f64)
+                .map_or_else(|| Value::String(s.to_string()), Value::Number),
+            Yaml::Boolean(b) => Value::Bool(b),
+            Yaml::Null => Value::Null,
+            _ => Value::String(s.to_string()),
+        }
+    }
+
+    #[test]
+    fn plain_scalars_resolve_as_yaml_rust2_does() {
+        for s in [
+            "",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "true",
+            "True",
+            "TRUE",
+            "tRUE",
+            "false",
+            "FALSE",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "inf",
+            "Infinity",
+            "nan",
+            "NaN",
+            ".inf",
+            "+.inf",
+            "-.INF",
+            ".nan",
+            ".NaN",
+            ".NAN",
+            "1",
+            "-1",
+            "+1",
+            "0x1F",
+            "0o17",
+            "1e5",
+            "1.5",
+            ".5",
+            "1_000",
+            "1.0.0",
+            "v1",
+            "mlops",
+            "lifecycle-promotion",
+            "https://docs.databricks.com/",
+            "e",
+            "E",
+            "x",
+            "-",
+            "+",
+            ".",
+            "0",
+            "00",
+            "é",
+            "1é",
+        ] {
+            assert_eq!(resolve_plain(s.to_string()), resolve_slow(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_pointer_recorded_twice_keeps_the_last_record() {
+        let mut m = SpanMap::default();
+        let n = |a| NodeSpans {
+            key: None,
+            value: Span::new(a, a + 1),
+        };
+        m.insert("/b".into(), n(1));
+        m.insert("/a".into(), n(2));
+        m.insert("/b".into(), n(3));
+        assert_eq!(m.get("/b").map(|s| s.value.start), Some(3), "while reading");
+        m.insert("/b".into(), n(4));
+        m.finish();
+        assert_eq!(m.get("/b").map(|s| s.value.start), Some(4));
+        assert_eq!(m.get("/a").map(|s| s.value.start), Some(2));
+        assert_eq!(m.get("/c").map(|s| s.value.start), None);
+        assert_eq!(m.entries.len(), 2);
+    }
 
     #[test]
     fn spans_point_at_keys_and_values() {
@@ -389,9 +553,9 @@ mod tests {
             if let Some(doc) = doc {
                 spans.extend(
                     doc.spans
-                        .map
-                        .values()
-                        .flat_map(|s| s.key.into_iter().chain([s.value])),
+                        .entries
+                        .iter()
+                        .flat_map(|(_, s)| s.key.into_iter().chain([s.value])),
                 );
             }
             for s in spans {
