@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{html, Event, Parser, Tag};
+use qbank_parser::source::lf;
 
 /// Sanitiser: Markdown output tags only; no scripts, event handlers, styles,
 /// iframes, or `javascript:` URLs. Code-block language classes are kept.
@@ -73,15 +74,6 @@ pub fn to_html(md: &str, image: &dyn Fn(&str) -> String) -> String {
         sanitize(&raw)
     } else {
         raw
-    }
-}
-
-/// `md` with CRLF line ends as LF, borrowed when there is no CR.
-fn lf(md: &str) -> std::borrow::Cow<'_, str> {
-    if md.contains('\r') {
-        md.replace("\r\n", "\n").into()
-    } else {
-        md.into()
     }
 }
 

@@ -33,8 +33,8 @@ pub fn parse_bytes(
     bytes: &[u8],
 ) -> (SourceFile, Question, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let text = source::decode(bytes, FileId(0), &mut diags);
-    let (q, d) = parse_question(FileId(0), path, &text);
+    let text = source::decode_shared(bytes, FileId(0), &mut diags);
+    let (q, d) = parse::parse_shared(FileId(0), path, &text);
     diags.extend(d);
     let name = path.to_string_lossy().into_owned();
     (SourceFile::new(path.to_path_buf(), name, text), q, diags)

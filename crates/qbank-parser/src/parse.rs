@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::question::*;
 use crate::schema;
+use crate::source::lf;
 use crate::span::Span;
 use crate::yaml::{self, SpanMap};
 
@@ -314,7 +315,7 @@ fn dedent(src: &str) -> String {
     if !src.contains('\n') {
         return src.trim().to_string();
     }
-    let src = src.replace("\r\n", "\n");
+    let src = lf(src);
     let mut lines = src.lines();
     let first = lines.next().unwrap_or_default().to_string();
     let rest: Vec<&str> = lines.collect();
@@ -334,11 +335,7 @@ fn dedent(src: &str) -> String {
 
 /// Markdown inside a blockquote: strip one level of `>` from every line.
 fn unquote(src: &str) -> String {
-    let src = if src.contains('\r') {
-        std::borrow::Cow::Owned(src.replace("\r\n", "\n"))
-    } else {
-        std::borrow::Cow::Borrowed(src)
-    };
+    let src = lf(src);
     let mut out = String::with_capacity(src.len());
     for (i, l) in src.lines().enumerate() {
         if i > 0 {

@@ -1,5 +1,6 @@
 //! Source files and decoding.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -39,25 +40,21 @@ impl SourceFile {
     }
 }
 
-/// Decode bytes as UTF-8, dropping a byte-order mark. Invalid UTF-8 is
-/// replaced (so the rest of the file can still be checked) and reported as
-/// `QB001` at the first bad byte.
-pub fn decode(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> String {
+/// Decode bytes as UTF-8, dropping a byte-order mark: borrowed when they are
+/// valid UTF-8 (almost every file). Invalid UTF-8 is replaced (so the rest of
+/// the file can still be checked) and reported as `QB001` at the first bad byte.
+pub fn decode<'a>(bytes: &'a [u8], file: FileId, diags: &mut Vec<Diagnostic>) -> Cow<'a, str> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => lossy(bytes, file, diags),
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(lossy(bytes, file, diags)),
     }
 }
 
 /// [`decode`] into the shared text a [`SourceFile`] holds: one copy, from
 /// `bytes` (a reused read buffer) straight into its final allocation.
 pub fn decode_shared(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> Arc<str> {
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Arc::from(s),
-        Err(_) => Arc::from(lossy(bytes, file, diags)),
-    }
+    Arc::from(decode(bytes, file, diags).as_ref())
 }
 
 /// [`decode`] for bytes the caller owns: valid UTF-8 (almost every file) becomes
@@ -69,6 +66,15 @@ pub fn decode_owned(mut bytes: Vec<u8>, file: FileId, diags: &mut Vec<Diagnostic
     match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => lossy(e.as_bytes(), file, diags),
+    }
+}
+
+/// `text` with CRLF line endings as LF; borrowed when it holds no CR.
+pub fn lf(text: &str) -> Cow<'_, str> {
+    if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
