@@ -183,18 +183,14 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
     }
     found.par_sort_unstable();
     walk_errors.sort_by(|a, b| a.0.cmp(&b.0));
-    // Exclusion patterns see the path relative to the content folder.
-    let kept: Vec<bool> = found
-        .par_iter()
-        .map(|p| {
+    // Exclusion patterns see the path relative to the content folder; the
+    // kept paths stay in order.
+    let paths: Vec<PathBuf> = found
+        .into_par_iter()
+        .filter(|p| {
             let rel = display_name(&content, p);
             !(exclude.is_match(&rel) || p.file_name().is_some_and(|n| exclude.is_match(n)))
         })
-        .collect();
-    let paths: Vec<PathBuf> = found
-        .into_iter()
-        .zip(kept)
-        .filter_map(|(p, keep)| keep.then_some(p))
         .collect();
 
     // Each file's number is its place in that order; files are read and

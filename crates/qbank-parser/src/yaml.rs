@@ -33,45 +33,42 @@ pub struct NodeSpans {
 #[derive(Debug, Clone, Default)]
 pub struct SpanMap {
     entries: Vec<(String, NodeSpans)>,
-    sorted: bool,
 }
 
 impl SpanMap {
     /// Record `pointer`; a later record of the same pointer replaces it.
     fn insert(&mut self, pointer: String, spans: NodeSpans) {
         self.entries.push((pointer, spans));
-        self.sorted = false;
     }
 
-    /// Sort by pointer, keeping the last record of each.
+    /// The latest record of `pointer`, while the document is read.
+    fn latest(&self, pointer: &str) -> Option<NodeSpans> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|(p, _)| p == pointer)
+            .map(|(_, n)| *n)
+    }
+
+    /// Once the document is read: sort by pointer, keeping the last record
+    /// of each, for [`SpanMap::get`].
     fn finish(&mut self) {
         // Stable: records of one pointer stay in the order they came.
         self.entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut kept: Vec<(String, NodeSpans)> = Vec::with_capacity(self.entries.len());
-        for e in self.entries.drain(..) {
-            match kept.last_mut() {
-                Some(last) if last.0 == e.0 => *last = e,
-                _ => kept.push(e),
+        self.entries.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
             }
-        }
-        self.entries = kept;
-        self.sorted = true;
+            same
+        });
     }
 
     pub fn get(&self, pointer: &str) -> Option<NodeSpans> {
-        if self.sorted {
-            self.entries
-                .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
-                .ok()
-                .map(|i| self.entries[i].1)
-        } else {
-            // While the document is read: the latest record.
-            self.entries
-                .iter()
-                .rev()
-                .find(|(p, _)| p == pointer)
-                .map(|(_, n)| *n)
-        }
+        self.entries
+            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+            .ok()
+            .map(|i| self.entries[i].1)
     }
 
     /// The value span at `pointer`, or of its nearest recorded ancestor.
@@ -337,9 +334,9 @@ pub fn parse(
                         // The first definition's key span: recorded under the
                         // pointer until this repeat replaces it, so kept aside
                         // at the first repeat.
-                        let first = *key_spans
-                            .entry(k.clone())
-                            .or_insert_with(|| spans.get(&p).and_then(|n| n.key).unwrap_or(kspan));
+                        let first = *key_spans.entry(k.clone()).or_insert_with(|| {
+                            spans.latest(&p).and_then(|n| n.key).unwrap_or(kspan)
+                        });
                         diags.push(
                             Diagnostic::error("QB007", format!("duplicate key `{k}`"))
                                 .at(file, kspan, "repeated here")
@@ -411,6 +408,11 @@ fn resolve_plain(s: String) -> Value {
     if !special && !s.bytes().any(|b| b.is_ascii_digit()) {
         return Value::String(s);
     }
+    resolve_with_yaml(s)
+}
+
+/// yaml-rust2's resolution of a plain scalar.
+fn resolve_with_yaml(s: String) -> Value {
     match Yaml::from_str(&s) {
         Yaml::Integer(i) => Value::Number(i.into()),
         Yaml::Real(r) => r
@@ -427,21 +429,6 @@ fn resolve_plain(s: String) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// resolve_plain without its fast path: yaml-rust2 decides every scalar.
-    fn resolve_slow(s: &str) -> Value {
-        match Yaml::from_str(s) {
-            Yaml::Integer(i) => Value::Number(i.into()),
-            Yaml::Real(r) => r
-                .parse::<f64>()
-                .ok()
-                .and_then(Number::from_f64)
-                .map_or_else(|| Value::String(s.to_string()), Value::Number),
-            Yaml::Boolean(b) => Value::Bool(b),
-            Yaml::Null => Value::Null,
-            _ => Value::String(s.to_string()),
-        }
-    }
 
     #[test]
     fn plain_scalars_resolve_as_yaml_rust2_does() {
@@ -496,7 +483,11 @@ mod tests {
             "é",
             "1é",
         ] {
-            assert_eq!(resolve_plain(s.to_string()), resolve_slow(s), "{s:?}");
+            assert_eq!(
+                resolve_plain(s.to_string()),
+                resolve_with_yaml(s.to_string()),
+                "{s:?}"
+            );
         }
     }
 
@@ -510,7 +501,11 @@ mod tests {
         m.insert("/b".into(), n(1));
         m.insert("/a".into(), n(2));
         m.insert("/b".into(), n(3));
-        assert_eq!(m.get("/b").map(|s| s.value.start), Some(3), "while reading");
+        assert_eq!(
+            m.latest("/b").map(|s| s.value.start),
+            Some(3),
+            "while reading"
+        );
         m.insert("/b".into(), n(4));
         m.finish();
         assert_eq!(m.get("/b").map(|s| s.value.start), Some(4));
