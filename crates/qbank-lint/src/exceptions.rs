@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use qbank_parser::{Diagnostic, FileId, Span};
 
 use crate::context::Ctx;
-use crate::rules::{finding, Check, Rule, RULES};
+use crate::rules::{finding, Check, RULES};
 
 struct Exception {
     rule: String,
@@ -23,7 +23,7 @@ fn known(code: &str) -> bool {
 }
 
 /// Remove findings covered by an exception; report unknown, unused and unexplained exceptions.
-pub fn apply(ctx: &Ctx<'_>, findings: &mut Vec<Diagnostic>, ran: &dyn Fn(&Rule) -> bool) {
+pub fn apply(ctx: &Ctx<'_>, findings: &mut Vec<Diagnostic>) {
     let mut by_file: HashMap<FileId, Vec<Exception>> = HashMap::new();
     let mut extra = Vec::new();
     for q in &ctx.bank.questions {
@@ -96,9 +96,11 @@ pub fn apply(ctx: &Ctx<'_>, findings: &mut Vec<Diagnostic>, ran: &dyn Fn(&Rule) 
                     .with_help("`qbank rules` lists every rule code"),
                 );
             } else if !e.used {
-                // Only a rule that ran can show its exception unused.
-                let ran = RULES.iter().find(|r| r.doc.code == e.rule).is_some_and(ran);
-                if ran {
+                let enabled = RULES
+                    .iter()
+                    .find(|r| r.doc.code == e.rule)
+                    .is_some_and(|r| ctx.enabled(r));
+                if enabled {
                     extra.push(
                         finding(
                             "QB902",

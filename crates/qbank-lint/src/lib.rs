@@ -54,7 +54,8 @@ fn run(bank: &Bank, errors_only: bool) -> Vec<Diagnostic> {
     let terms = terms::compile(bank.blueprint.as_ref(), &mut setup);
     let ctx = Ctx::new(bank, terms::Terms::new(terms));
     // An unused exception is judged against the findings of its rule, so
-    // when it counts as an error every rule has to run.
+    // when it counts as an error every rule has to run. (Otherwise it is
+    // reported below error, and errors-only runs drop it.)
     let errors_only = errors_only && !ctx.can_error(&rules::UNUSED_EXCEPTION);
     let runs = |rule: &Rule| ctx.enabled(rule) && (!errors_only || ctx.can_error(rule));
 
@@ -96,7 +97,7 @@ fn run(bank: &Bank, errors_only: bool) -> Vec<Diagnostic> {
     let (per_question, per_bank) = rayon::join(question_rules, bank_rules);
     let mut findings: Vec<Diagnostic> =
         per_question.into_iter().chain(per_bank).flatten().collect();
-    exceptions::apply(&ctx, &mut findings, &runs);
+    exceptions::apply(&ctx, &mut findings);
     apply_levels(&ctx, &mut findings);
 
     let mut all = bank.diagnostics.clone();
