@@ -1040,9 +1040,6 @@ fn open_memdb() -> Result<rusqlite::Connection, ExportError> {
     Ok(conn)
 }
 
-/// Questions prepared and inserted per chunk, so memory stays bounded.
-const CHUNK: usize = 2048;
-
 /// The collection database, built in memory ([`open_memdb`]); [`write_package`]
 /// compresses its bytes from there (no temporary file, no copy). Notes are
 /// prepared a chunk at a time on every core while this thread inserts the
@@ -1076,7 +1073,7 @@ fn write_collection(
                 "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
             )
             .map_err(sql_err)?;
-        let chunks: Vec<&[&Question]> = input.questions.chunks(CHUNK).collect();
+        let chunks: Vec<&[&Question]> = input.questions.chunks(crate::CHUNK).collect();
         let mut next = chunks.first().map(|c| prepare(c));
         let mut i = 0i64;
         for k in 0..chunks.len() {
@@ -1246,13 +1243,19 @@ mod tests {
         std::fs::read(out.join("anki-fixture.apkg")).unwrap()
     }
 
-    fn open_collection(apkg: &[u8], dir: &Path) -> rusqlite::Connection {
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(apkg.to_vec())).unwrap();
+    /// The collection database's bytes, out of a package.
+    fn collection_bytes(apkg: &[u8]) -> Vec<u8> {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(apkg)).unwrap();
         let mut db = Vec::new();
         z.by_name("collection.anki2")
             .unwrap()
             .read_to_end(&mut db)
             .unwrap();
+        db
+    }
+
+    fn open_collection(apkg: &[u8], dir: &Path) -> rusqlite::Connection {
+        let db = collection_bytes(apkg);
         let path = dir.join(format!("c-{}.anki2", sha1_smol::Sha1::from(&db).digest()));
         std::fs::write(&path, db).unwrap();
         rusqlite::Connection::open(path).unwrap()
@@ -1339,20 +1342,12 @@ mod tests {
     fn the_collection_header_carries_no_write_stamps() {
         let t = bank_copy();
         let apkg = export(&t.path().join("bank"), &t.path().join("out"));
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(apkg)).unwrap();
-        let mut db = Vec::new();
-        z.by_name("collection.anki2")
-            .unwrap()
-            .read_to_end(&mut db)
-            .unwrap();
+        let db = collection_bytes(&apkg);
         assert_eq!(&db[..16], b"SQLite format 3\0");
         assert_eq!(db[24..28], [0; 4], "change counter");
         assert_eq!(db[92..100], [0; 8], "version-valid-for and SQLite version");
         // Still a sound database, page count and all.
-        let c = open_collection(
-            &std::fs::read(t.path().join("out/anki-fixture.apkg")).unwrap(),
-            t.path(),
-        );
+        let c = open_collection(&apkg, t.path());
         let ok: String = c
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();

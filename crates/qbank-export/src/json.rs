@@ -26,11 +26,7 @@ struct Md<'a> {
 
 fn md<'a>(markdown: &'a str, html: &'a str) -> Md<'a> {
     Md {
-        markdown: if markdown.contains('\r') {
-            Cow::Owned(markdown.replace("\r\n", "\n"))
-        } else {
-            Cow::Borrowed(markdown)
-        },
+        markdown: qbank_parser::source::lf(markdown),
         html,
     }
 }
@@ -151,7 +147,6 @@ pub fn question_json(input: &Input<'_>, q: &Question) -> Value {
     with_question(input, q, |v| serde_json::to_value(v).unwrap_or_default())
 }
 
-/// The complete document.
 /// Everything but the questions.
 fn head_json(input: &Input<'_>) -> Value {
     let bp = input.blueprint;
@@ -184,9 +179,6 @@ pub fn bank_json(input: &Input<'_>) -> Value {
     doc
 }
 
-/// Questions rendered and written per chunk, so memory stays bounded.
-const CHUNK: usize = 2048;
-
 /// Write `bank.json` exactly as `serde_json::to_writer_pretty(bank_json(..))`
 /// would, streaming the questions chunk by chunk, each chunk on every core.
 pub fn write_bank_json(input: &Input<'_>, w: &mut dyn Write) -> std::io::Result<()> {
@@ -198,7 +190,7 @@ pub fn write_bank_json(input: &Input<'_>, w: &mut dyn Write) -> std::io::Result<
         return w.write_all(b",\n  \"questions\": []\n}\n");
     }
     w.write_all(b",\n  \"questions\": [\n")?;
-    for (c, chunk) in input.questions.chunks(CHUNK).enumerate() {
+    for (c, chunk) in input.questions.chunks(crate::CHUNK).enumerate() {
         let items: Vec<Vec<u8>> = chunk
             .par_iter()
             .map(|q| {

@@ -18,6 +18,10 @@ use std::collections::HashMap;
 use qbank_parser::{Bank, Blueprint, FileId, Question};
 use rayon::prelude::*;
 
+/// Questions an exporter turns into output at a time, every core working on
+/// one chunk: memory for the output stays bounded by the chunk, not the bank.
+pub(crate) const CHUNK: usize = 2048;
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum FormatId {
