@@ -2,6 +2,7 @@
 
 use qbank_parser::blueprint::TermSeverity;
 use qbank_parser::{Blueprint, Diagnostic};
+use rayon::prelude::*;
 use std::sync::OnceLock;
 
 use regex::{Regex, RegexSet};
@@ -31,12 +32,17 @@ pub struct Terms {
 /// reported as `QB014` at the pattern in the blueprint and skipped.
 pub fn compile(bp: Option<&Blueprint>, out: &mut Vec<Diagnostic>) -> Vec<Term> {
     let Some(bp) = bp else { return Vec::new() };
+    // Unicode case folding makes each pattern cost about 0.2 ms to compile:
+    // on every core, then taken in blueprint order.
+    let compiled: Vec<_> = bp
+        .legacy_terms
+        .par_iter()
+        .map(|t| (t.severity != TermSeverity::Off).then(|| Regex::new(&t.pattern)))
+        .collect();
     let mut list = Vec::new();
-    for (i, t) in bp.legacy_terms.iter().enumerate() {
-        if t.severity == TermSeverity::Off {
-            continue;
-        }
-        match Regex::new(&t.pattern) {
+    for (i, (t, compiled)) in bp.legacy_terms.iter().zip(compiled).enumerate() {
+        let Some(compiled) = compiled else { continue };
+        match compiled {
             Ok(regex) => list.push(Term {
                 id: t.id.clone(),
                 regex,

@@ -181,7 +181,7 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
             )),
         }
     }
-    found.par_sort_unstable();
+    sort_paths(&mut found);
     walk_errors.sort_by(|a, b| a.0.cmp(&b.0));
     // Exclusion patterns see the path relative to the content folder; the
     // kept paths stay in order.
@@ -233,6 +233,33 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
         diagnostics,
         question_files,
     })
+}
+
+/// Sort the paths of one walk the way [`Path`]'s `Ord` does, component by
+/// component (the order of a walk sorted by name). They share the walk's
+/// root and below it are plain names joined by one separator, so the byte
+/// keys in which every separator is 0 (below any byte of a name) sort the
+/// same; comparing components one by one took as long as the walk itself.
+fn sort_paths(paths: &mut Vec<PathBuf>) {
+    let key = |p: &PathBuf| -> Vec<u8> {
+        p.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .map(|&b| {
+                if b.is_ascii() && std::path::is_separator(char::from(b)) {
+                    0
+                } else {
+                    b
+                }
+            })
+            .collect()
+    };
+    let mut keyed: Vec<(Vec<u8>, PathBuf)> = std::mem::take(paths)
+        .into_par_iter()
+        .map(|p| (key(&p), p))
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    paths.extend(keyed.into_iter().map(|(_, p)| p));
 }
 
 /// One question file as loaded: its source, the question (when it could be
@@ -407,4 +434,35 @@ fn parse_ledger(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Sp
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Paths a walk of one root makes: the root, then plain names.
+        #[test]
+        fn paths_sort_as_path_orders_them(
+            root in "[a./]{1,5}",
+            names in proptest::collection::vec(
+                proptest::collection::vec("[a-c.\\-_0ä ]{1,4}", 1..4),
+                0..40,
+            ),
+        ) {
+            let mut paths: Vec<PathBuf> = names
+                .iter()
+                .filter(|n| n.iter().all(|x| x != "." && x != ".."))
+                .map(|n| Path::new(&root).join(n.join("/")))
+                .collect();
+            paths.sort();
+            paths.dedup();
+            let mut expected = paths.clone();
+            expected.sort();
+            paths.reverse();
+            sort_paths(&mut paths);
+            prop_assert_eq!(paths, expected);
+        }
+    }
 }

@@ -101,7 +101,12 @@ fn lossy(bytes: &[u8], file: FileId, diags: &mut Vec<Diagnostic>) -> String {
 }
 
 pub fn display_name(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
+    let rel = below(root, path).unwrap_or_else(|| path.strip_prefix(root).unwrap_or(path));
+    shown(rel, path)
+}
+
+/// `rel` with `/` separators, or `path`'s file name when `rel` is empty.
+fn shown(rel: &Path, path: &Path) -> String {
     let s = rel.to_string_lossy().replace('\\', "/");
     if s.is_empty() {
         path.file_name().map_or_else(
@@ -110,5 +115,86 @@ pub fn display_name(root: &Path, path: &Path) -> String {
         )
     } else {
         s
+    }
+}
+
+/// `path` relative to `root` by bytes, for the paths a walk of `root` makes
+/// (`root`, a separator, then plain names): `None` for anything else, which
+/// [`Path::strip_prefix`] then handles component by component.
+fn below<'a>(root: &Path, path: &'a Path) -> Option<&'a Path> {
+    let (r, p) = (
+        root.as_os_str().as_encoded_bytes(),
+        path.as_os_str().as_encoded_bytes(),
+    );
+    if r.is_empty() {
+        return None;
+    }
+    let rest = p.strip_prefix(r)?;
+    let sep = |b: &u8| b.is_ascii() && std::path::is_separator(char::from(*b));
+    let rest = if r.last().is_some_and(sep) {
+        rest
+    } else {
+        rest.split_first().filter(|(b, _)| sep(b))?.1
+    };
+    // Every name plain: no empty name (a doubled or trailing separator) and
+    // no `.`, which components would drop.
+    if rest.split(sep).any(|name| name.is_empty() || name == b".") {
+        return None;
+    }
+    Some(Path::new(std::str::from_utf8(rest).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The definition the byte fast path must agree with.
+    fn by_components(root: &Path, path: &Path) -> String {
+        shown(path.strip_prefix(root).unwrap_or(path), path)
+    }
+
+    #[test]
+    fn display_names_agree_with_component_stripping() {
+        let cases = [
+            ("content", "content/q/a.md"),
+            ("content/", "content/q/a.md"),
+            ("./content", "./content/q/a.md"),
+            ("content", "content//q/a.md"),
+            ("content", "content/./q/a.md"),
+            ("content", "content/q/./a.md"),
+            ("content", "content/q/a.md/"),
+            ("content", "content/../x.md"),
+            ("content", "contents/a.md"),
+            ("content", "content"),
+            ("content", "content/"),
+            ("/", "/a/b.md"),
+            ("", "a/b.md"),
+            ("", "/a.md"),
+            ("a/b", "c/d.md"),
+            ("bank", "bank/blueprint.yaml"),
+            ("bank", "bank/./blueprint.yaml"),
+        ];
+        for (root, path) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            assert_eq!(
+                display_name(root, path),
+                by_components(root, path),
+                "{root:?} {path:?}"
+            );
+        }
+        assert!(below(Path::new("content"), Path::new("content/q/a.md")).is_some());
+    }
+
+    proptest! {
+        #[test]
+        fn display_names_agree_on_generated_paths(
+            root in "[a./]{0,6}",
+            rest in "[a./ä]{0,10}",
+        ) {
+            let path = format!("{root}{rest}");
+            let (root, path) = (Path::new(&root), Path::new(&path));
+            prop_assert_eq!(display_name(root, path), by_components(root, path));
+        }
     }
 }
