@@ -65,9 +65,23 @@ pub fn word_set(md: &str) -> Vec<u64> {
     } else {
         md
     };
-    let mut v: Vec<u64> = text
-        .split_whitespace()
-        .map(|t| t.trim_end_matches(['.', '!', '?', ',', ';', '`', '*']))
+    let mut v = if text.is_ascii() {
+        ascii_words(text.as_bytes())
+    } else {
+        words(text)
+    };
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Trailing punctuation a word sheds, and the marks skipped inside it.
+const TRAILING: [char; 7] = ['.', '!', '?', ',', ';', '`', '*'];
+
+/// The word hashes of [`word_set`], unsorted, for any text.
+fn words(text: &str) -> Vec<u64> {
+    text.split_whitespace()
+        .map(|t| t.trim_end_matches(TRAILING))
         .filter_map(|t| {
             let mut h = FNV_SEED;
             let mut empty = true;
@@ -86,10 +100,40 @@ pub fn word_set(md: &str) -> Vec<u64> {
             }
             (!empty).then_some(h)
         })
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+        .collect()
+}
+
+/// [`words`] for ASCII text (almost every option), one pass over its bytes.
+fn ascii_words(b: &[u8]) -> Vec<u64> {
+    // `char::is_whitespace` on ASCII: tab to carriage return, and space.
+    let space = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
+    let mut out = Vec::with_capacity(b.len() / 6 + 1);
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && space(b[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !space(b[i]) {
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && TRAILING.contains(&char::from(b[end - 1])) {
+            end -= 1;
+        }
+        let mut h = FNV_SEED;
+        let mut empty = true;
+        for &c in &b[start..end] {
+            if c != b'`' && c != b'*' {
+                empty = false;
+                h = fnv(h, u64::from(c.to_ascii_lowercase()));
+            }
+        }
+        if !empty {
+            out.push(h);
+        }
+    }
+    out
 }
 
 /// Jaccard similarity of two sorted, de-duplicated slices (0 when both are empty).
@@ -195,5 +239,18 @@ mod tests {
         assert_eq!(word_set("`x`."), word_set("X"));
         assert_eq!(word_set("ΟΔΟΣ."), word_set("οδος"), "final sigma");
         assert_ne!(word_set("x"), word_set("'x'"));
+    }
+
+    proptest::proptest! {
+        /// The one-pass ASCII scan gives the words of the general one,
+        /// whitespace of every kind included.
+        #[test]
+        fn ascii_words_match_words(text in "[ \t\n\r\x0b\x0c\x1c\x1fa-cA-C.!?,;`*\\[\\]()']{0,40}") {
+            let mut a = ascii_words(text.as_bytes());
+            let mut b = words(&text);
+            a.sort_unstable();
+            b.sort_unstable();
+            proptest::prop_assert_eq!(a, b);
+        }
     }
 }

@@ -31,14 +31,15 @@ fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     }
     let keys = q.key_count();
     let Some(span) = q.options_span else { return };
-    let asked = q.stem.as_ref().and_then(|s| choose_count(&s.markdown));
+    // The stem's "Choose two." matters only when there are several keys.
+    let asked = || q.stem.as_ref().and_then(|s| choose_count(&s.markdown));
     if keys == 0 {
         out.push(
             finding("QB101", "the question has no key")
                 .at(q.file, span, "no option is marked `[x]`")
                 .with_help("mark the correct option with `- [x]`"),
         );
-    } else if keys > 1 && asked.is_none() {
+    } else if keys > 1 && asked().is_none() {
         let mut d = finding("QB101", format!("{keys} options are marked as keys, but the stem does not say how many to choose"))
             .with_help("keep one `[x]`, or make it a multiple-response question by ending the stem with \"Choose two.\"");
         let mut keys_iter = q.keys();

@@ -25,6 +25,10 @@ pub const RULE: Rule = Rule {
 fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     let Some(stem) = &q.stem else { return };
     let mut text = stem.markdown.trim_end();
+    if text.ends_with(['?', ':']) {
+        return; // the usual stem, settled without a search
+    }
+    // A trailing "Choose two." is set aside.
     if let Some((_, r)) = choose_count(text) {
         if text[r.end..]
             .trim_matches(|c: char| c == '.' || c.is_whitespace())
