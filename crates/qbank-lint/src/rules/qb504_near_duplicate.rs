@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::{finding, Check, Rule};
 use crate::context::Ctx;
-use crate::text::{fnv, sorted_jaccard, FNV_SEED};
+use crate::text::{sorted_jaccard, WordHash};
 
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
@@ -59,16 +59,18 @@ fn word_hashes(md: &str, out: &mut Vec<u64>) {
         }
         t
     };
-    let mut h = FNV_SEED;
-    let mut in_word = false;
+    let mut word = WordHash::default();
     let bytes = md.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let class = CLASS[usize::from(bytes[i])];
         if class != 0 && class != 0xFF {
-            h = fnv(h, u64::from(class));
-            in_word = true;
-            i += 1;
+            // A run of ASCII word bytes, hashed in one go.
+            let start = i;
+            while i < bytes.len() && !matches!(CLASS[usize::from(bytes[i])], 0 | 0xFF) {
+                i += 1;
+            }
+            word.bytes(&bytes[start..i], |b| CLASS[usize::from(b)]);
             continue;
         }
         if class == 0xFF {
@@ -78,24 +80,17 @@ fn word_hashes(md: &str, out: &mut Vec<u64>) {
                 for l in c.to_lowercase() {
                     let mut buf = [0u8; 4];
                     for &x in l.encode_utf8(&mut buf).as_bytes() {
-                        h = fnv(h, u64::from(x));
+                        word.byte(x);
                     }
                 }
-                in_word = true;
                 continue;
             }
         } else {
             i += 1;
         }
-        if in_word {
-            out.push(h);
-            h = FNV_SEED;
-            in_word = false;
-        }
+        out.extend(word.finish());
     }
-    if in_word {
-        out.push(h);
-    }
+    out.extend(word.finish());
 }
 
 /// Calls `f` with the hash of every word shingle of a question's stem and
