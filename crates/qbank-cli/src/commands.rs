@@ -22,7 +22,9 @@ fn width() -> usize {
 /// blueprint) is printed, in the requested format for machine formats (on
 /// stdout) or as a report on stderr, and gives exit status 2.
 fn load(path: &Path, format: Format, color: bool) -> Result<Bank, u8> {
-    qbank_parser::load(path).map_err(|f| {
+    // The rules' patterns compile on one core while the walk runs on the other.
+    let (loaded, ()) = rayon::join(|| qbank_parser::load(path), qbank_lint::warm_up);
+    loaded.map_err(|f| {
         let one = std::slice::from_ref(&f.diagnostic);
         if format == Format::Human {
             eprint!("{}", render::human(one, &f.files, color, width()));

@@ -19,7 +19,7 @@ use qbank_parser::{Bank, Diagnostic, Severity};
 use rayon::prelude::*;
 
 pub use context::Ctx;
-pub use rules::{Check, Rule, RULES};
+pub use rules::{warm_up, Check, Rule, RULES};
 
 /// Documentation for a code or name: parse codes and lint rules alike.
 pub fn find_doc(code_or_name: &str) -> Option<&'static CodeDoc> {

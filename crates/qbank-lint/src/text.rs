@@ -5,13 +5,25 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// A Markdown link or image: its text is what a reader sees.
+static LINK: LazyLock<Regex> = LazyLock::new(|| re(r"!?\[([^\]]*)\]\([^)]*\)"));
+
+/// "Choose two." and its kin, with the number.
+static CHOOSE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:choose|select|pick|mark)\s+(two|three|four|five|2|3|4|5)\b"));
+
+/// Compile the patterns above now rather than on first use.
+pub(crate) fn warm_up() {
+    LazyLock::force(&LINK);
+    LazyLock::force(&CHOOSE);
+}
+
 /// Markdown reduced to what a reader sees, roughly: no code ticks, emphasis or link targets.
 /// Borrows when there is nothing to remove (most options are plain prose).
 pub fn plain(md: &str) -> Cow<'_, str> {
     if !md.contains(['`', '*', '[']) {
         return Cow::Borrowed(md.trim());
     }
-    static LINK: LazyLock<Regex> = LazyLock::new(|| re(r"!?\[([^\]]*)\]\([^)]*\)"));
     let s = if md.contains('[') {
         LINK.replace_all(md, "$1")
     } else {
@@ -208,9 +220,6 @@ pub fn sorted_jaccard<T: Ord>(a: &[T], b: &[T]) -> f64 {
 
 /// How many answers the stem asks for ("Choose two."), if it says.
 pub fn choose_count(stem: &str) -> Option<(usize, std::ops::Range<usize>)> {
-    static CHOOSE: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)\b(?:choose|select|pick|mark)\s+(two|three|four|five|2|3|4|5)\b")
-    });
     let m = CHOOSE.captures(stem)?;
     let n = match m.get(1)?.as_str().to_lowercase().as_str() {
         "two" | "2" => 2,

@@ -160,27 +160,12 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
     // more than reading them. The paths are sorted afterwards, component by
     // component, which is the order of a walk sorted by name.
     let skip: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    let mut found: Vec<PathBuf> = Vec::new();
-    let mut walk_errors: Vec<(PathBuf, Diagnostic)> = Vec::new();
-    let walk = WalkDir::new(&content)
-        .follow_links(true)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walk {
-        match entry {
-            Ok(e) => {
-                let p = e.path();
-                let is_md = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("md"));
-                if e.file_type().is_file() && is_md && !skip.iter().any(|s| s == p) {
-                    found.push(e.into_path());
-                }
-            }
-            Err(e) => walk_errors.push((
-                e.path().map(Path::to_path_buf).unwrap_or_default(),
-                walk_error(&root, &e),
-            )),
-        }
-    }
+    // The walk runs on one core; the other compiles the question schema
+    // meanwhile, which every parse needs at once.
+    let ((mut found, mut walk_errors), _) = rayon::join(
+        || walk_questions(&root, &content, &skip),
+        || std::sync::LazyLock::force(&crate::schema::QUESTION),
+    );
     sort_paths(&mut found);
     walk_errors.sort_by(|a, b| a.0.cmp(&b.0));
     // Exclusion patterns see the path relative to the content folder; the
@@ -233,6 +218,38 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
         diagnostics,
         question_files,
     })
+}
+
+/// Every `.md` file under `content` (hidden entries skipped, links followed),
+/// unsorted, and the walk's errors.
+#[allow(clippy::type_complexity)]
+fn walk_questions(
+    root: &Path,
+    content: &Path,
+    skip: &[PathBuf],
+) -> (Vec<PathBuf>, Vec<(PathBuf, Diagnostic)>) {
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut walk_errors: Vec<(PathBuf, Diagnostic)> = Vec::new();
+    let walk = WalkDir::new(content)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        match entry {
+            Ok(e) => {
+                let p = e.path();
+                let is_md = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("md"));
+                if e.file_type().is_file() && is_md && !skip.iter().any(|s| s == p) {
+                    found.push(e.into_path());
+                }
+            }
+            Err(e) => walk_errors.push((
+                e.path().map(Path::to_path_buf).unwrap_or_default(),
+                walk_error(root, &e),
+            )),
+        }
+    }
+    (found, walk_errors)
 }
 
 /// Sort the paths of one walk the way [`Path`]'s `Ord` does, component by

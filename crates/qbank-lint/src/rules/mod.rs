@@ -126,6 +126,18 @@ pub struct Rule {
 /// QB902, reported by the lint driver for an exception that suppresses nothing.
 pub const UNUSED_EXCEPTION: Rule = qb9xx_exceptions::UNUSED;
 
+/// Compile the patterns the rules hold (each would otherwise be compiled by
+/// the first question that needs it, while the other threads wait for it).
+/// `qbank` calls this on one core while the other walks the bank.
+pub fn warm_up() {
+    use std::sync::LazyLock;
+    crate::text::warm_up();
+    LazyLock::force(&qb401_all_none_of_the_above::ABOVE);
+    LazyLock::force(&qb402_negative_stem::NEG);
+    LazyLock::force(&qb403_absolute_terms::ABSOLUTE);
+    LazyLock::force(&qb404_combination_option::COMBO);
+}
+
 /// All rules in code order.
 pub static RULES: &[Rule] = &[
     qb101_key_count::RULE,

@@ -28,7 +28,7 @@ pub const RULE: Rule = Rule {
     check: Check::Question(check),
 };
 
-static ABOVE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static ABOVE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^\s*(?:all|none|any)\s+of\s+(?:the\s+)?(?:above|these|the\s+options|the\s+answers)\b")
 });
 

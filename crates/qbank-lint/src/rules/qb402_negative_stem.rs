@@ -29,7 +29,8 @@ pub const RULE: Rule = Rule {
     check: Check::Question(check),
 };
 
-static NEG: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(not|except|least|cannot)\b|n't\b"));
+pub(super) static NEG: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(not|except|least|cannot)\b|n't\b"));
 
 fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     let Some(stem) = &q.stem else { return };

@@ -28,7 +28,7 @@ pub const RULE: Rule = Rule {
     check: Check::Question(check),
 };
 
-static ABSOLUTE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static ABSOLUTE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(always|never|guaranteed?|guarantees|impossible|under no circumstances|in every case|in all cases|none whatsoever)\b",
     )

@@ -28,7 +28,7 @@ pub const RULE: Rule = Rule {
     check: Check::Question(check),
 };
 
-static COMBO: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static COMBO: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)^\s*(?:both|either|neither)\s+(?:options?\s+)?[A-F]\b|^\s*(?:options?\s+)?[A-F]\s*(?:,\s*[A-F]\s*)*(?:and|or|&)\s+[A-F]\b\s*\.?\s*$",
     )
