@@ -27,36 +27,86 @@ pub struct NodeSpans {
 
 /// JSON pointer (`/topics/0`) to spans.
 ///
-/// A vector sorted by pointer once the document is read: a front matter has
-/// a few dozen nodes, and pushing then sorting them costs less than hashing
-/// every pointer into a map.
+/// The pointers are written one after another into one string, and the
+/// records sorted by pointer once the document is read: a front matter has a
+/// few dozen nodes, and this costs less than a string or a hash per node.
 #[derive(Debug, Clone, Default)]
 pub struct SpanMap {
-    entries: Vec<(String, NodeSpans)>,
+    text: Vec<u8>,
+    entries: Vec<(Ptr, NodeSpans)>,
+}
+
+/// A pointer written into a [`SpanMap`]'s text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ptr {
+    start: u32,
+    end: u32,
+}
+
+/// One step down from a node: an item's index or a key.
+enum Step<'a> {
+    Index(usize),
+    Key(&'a str),
 }
 
 impl SpanMap {
+    fn text_of(&self, p: Ptr) -> &[u8] {
+        &self.text[p.start as usize..p.end as usize]
+    }
+
+    /// Write the pointer to `step` below `parent`.
+    fn child(&mut self, parent: Ptr, step: Step<'_>) -> Ptr {
+        let start = self.text.len();
+        self.text
+            .extend_from_within(parent.start as usize..parent.end as usize);
+        self.text.push(b'/');
+        match step {
+            Step::Index(i) => {
+                let mut digits = [0u8; 20];
+                let mut n = digits.len();
+                let mut i = i;
+                loop {
+                    n -= 1;
+                    digits[n] = b'0' + (i % 10) as u8;
+                    i /= 10;
+                    if i == 0 {
+                        break;
+                    }
+                }
+                self.text.extend_from_slice(&digits[n..]);
+            }
+            Step::Key(k) => self.text.extend_from_slice(escape_pointer(k).as_bytes()),
+        }
+        Ptr {
+            start: start as u32,
+            end: self.text.len() as u32,
+        }
+    }
+
     /// Record `pointer`; a later record of the same pointer replaces it.
-    fn insert(&mut self, pointer: String, spans: NodeSpans) {
+    fn insert(&mut self, pointer: Ptr, spans: NodeSpans) {
         self.entries.push((pointer, spans));
     }
 
     /// The latest record of `pointer`, while the document is read.
-    fn latest(&self, pointer: &str) -> Option<NodeSpans> {
+    fn latest(&self, pointer: Ptr) -> Option<NodeSpans> {
+        let want = self.text_of(pointer);
         self.entries
             .iter()
             .rev()
-            .find(|(p, _)| p == pointer)
+            .find(|(p, _)| self.text_of(*p) == want)
             .map(|(_, n)| *n)
     }
 
     /// Once the document is read: sort by pointer, keeping the last record
     /// of each, for [`SpanMap::get`].
     fn finish(&mut self) {
+        let text = &self.text;
+        let of = |p: &Ptr| &text[p.start as usize..p.end as usize];
         // Stable: records of one pointer stay in the order they came.
-        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        self.entries.sort_by(|a, b| of(&a.0).cmp(of(&b.0)));
         self.entries.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
+            let same = of(&later.0) == of(&kept.0);
             if same {
                 std::mem::swap(later, kept);
             }
@@ -66,7 +116,7 @@ impl SpanMap {
 
     pub fn get(&self, pointer: &str) -> Option<NodeSpans> {
         self.entries
-            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+            .binary_search_by(|(p, _)| self.text_of(*p).cmp(pointer.as_bytes()))
             .ok()
             .map(|i| self.entries[i].1)
     }
@@ -122,18 +172,38 @@ impl MarkedEventReceiver for Collect {
 enum Frame {
     Seq {
         items: Vec<Value>,
-        pointer: String,
+        pointer: Ptr,
         start: usize,
     },
     Map {
         map: Map<String, Value>,
-        pointer: String,
+        pointer: Ptr,
         start: usize,
         key: Option<(String, Span)>,
         /// Where each repeated key was first defined (for duplicate-key
         /// reports); empty unless a key repeats.
         key_spans: HashMap<String, Span>,
     },
+}
+
+impl Frame {
+    /// The finished collection, its span (from its start to `end`) and its pointer.
+    fn close(self, end: usize) -> (Value, Span, Option<Ptr>) {
+        let (value, start, pointer) = match self {
+            Frame::Seq {
+                items,
+                start,
+                pointer,
+            } => (Value::Array(items), start, pointer),
+            Frame::Map {
+                map,
+                start,
+                pointer,
+                ..
+            } => (Value::Object(map), start, pointer),
+        };
+        (value, Span::new(start, end.max(start)), Some(pointer))
+    }
 }
 
 /// Parse `text` (which starts at byte `base` of the file) as one YAML document.
@@ -203,8 +273,9 @@ pub fn parse(
 
     for (ev, mark) in collect.events {
         let at = to_byte(&mark);
-        // The node produced by this event, if it completes one.
-        let node: Option<(Value, Span)> = match ev {
+        // The node produced by this event, if it completes one, and the
+        // pointer a collection wrote for itself when it started.
+        let node: Option<(Value, Span, Option<Ptr>)> = match ev {
             Event::Scalar(s, style, _, _) => {
                 let raw_len = match style {
                     TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => s.len() + 2,
@@ -216,7 +287,7 @@ pub fn parse(
                 } else {
                     Value::String(s)
                 };
-                Some((value, Span::new(at, end)))
+                Some((value, Span::new(at, end), None))
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 if stack.len() >= MAX_DEPTH {
@@ -228,7 +299,7 @@ pub fn parse(
                     return None;
                 }
                 let pointer =
-                    match child_pointer(&stack) {
+                    match child_pointer(&stack, &mut spans) {
                         Ok(p) => p,
                         Err(()) => {
                             diags.push(
@@ -255,18 +326,8 @@ pub fn parse(
                 }
                 None
             }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { items, start, .. }) => {
-                    Some((Value::Array(items), Span::new(start, at.max(start))))
-                }
-                _ => None,
-            },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { map, start, .. }) => {
-                    Some((Value::Object(map), Span::new(start, at.max(start))))
-                }
-                _ => None,
-            },
+            // The parser pairs every end with its start.
+            Event::SequenceEnd | Event::MappingEnd => stack.pop().map(|f| f.close(at)),
             Event::Alias(_) => {
                 diags.push(
                     Diagnostic::error("QB004", "YAML aliases are not supported")
@@ -274,16 +335,18 @@ pub fn parse(
                         .with_help("write the value out in full instead of using `*alias`"),
                 );
                 ok = false;
-                Some((Value::Null, Span::new(at, ceil(at + 1))))
+                Some((Value::Null, Span::new(at, ceil(at + 1)), None))
             }
             _ => None,
         };
 
-        let Some((value, span)) = node else { continue };
+        let Some((value, span, own)) = node else {
+            continue;
+        };
         match stack.last_mut() {
             None => {
                 spans.insert(
-                    String::new(),
+                    Ptr::default(),
                     NodeSpans {
                         key: None,
                         value: span,
@@ -292,7 +355,7 @@ pub fn parse(
                 root = Some(value);
             }
             Some(Frame::Seq { items, pointer, .. }) => {
-                let p = format!("{pointer}/{}", items.len());
+                let p = own.unwrap_or_else(|| spans.child(*pointer, Step::Index(items.len())));
                 spans.insert(
                     p,
                     NodeSpans {
@@ -329,13 +392,13 @@ pub fn parse(
                 Some((k, kspan)) => {
                     // A repeated key is reported; as in most YAML parsers the
                     // last value stays (its children's spans are the ones recorded).
-                    let p = format!("{pointer}/{}", escape_pointer(&k));
+                    let p = own.unwrap_or_else(|| spans.child(*pointer, Step::Key(&k)));
                     if map.contains_key(&k) {
                         // The first definition's key span: recorded under the
                         // pointer until this repeat replaces it, so kept aside
                         // at the first repeat.
                         let first = *key_spans.entry(k.clone()).or_insert_with(|| {
-                            spans.latest(&p).and_then(|n| n.key).unwrap_or(kspan)
+                            spans.latest(p).and_then(|n| n.key).unwrap_or(kspan)
                         });
                         diags.push(
                             Diagnostic::error("QB007", format!("duplicate key `{k}`"))
@@ -366,12 +429,13 @@ pub fn parse(
     })
 }
 
-fn child_pointer(stack: &[Frame]) -> Result<String, ()> {
+/// The pointer of a collection that starts here, written into `spans`.
+fn child_pointer(stack: &[Frame], spans: &mut SpanMap) -> Result<Ptr, ()> {
     Ok(match stack.last() {
-        None => String::new(),
-        Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
+        None => Ptr::default(),
+        Some(Frame::Seq { items, pointer, .. }) => spans.child(*pointer, Step::Index(items.len())),
         Some(Frame::Map { pointer, key, .. }) => match key {
-            Some((k, _)) => format!("{pointer}/{}", escape_pointer(k)),
+            Some((k, _)) => spans.child(*pointer, Step::Key(k)),
             None => return Err(()),
         },
     })
@@ -498,20 +562,26 @@ mod tests {
             key: None,
             value: Span::new(a, a + 1),
         };
-        m.insert("/b".into(), n(1));
-        m.insert("/a".into(), n(2));
-        m.insert("/b".into(), n(3));
-        assert_eq!(
-            m.latest("/b").map(|s| s.value.start),
-            Some(3),
-            "while reading"
-        );
-        m.insert("/b".into(), n(4));
+        let root = Ptr::default();
+        let b = m.child(root, Step::Key("b"));
+        m.insert(b, n(1));
+        let a = m.child(root, Step::Key("a"));
+        m.insert(a, n(2));
+        let b2 = m.child(root, Step::Key("b"));
+        m.insert(b2, n(3));
+        assert_eq!(m.latest(b).map(|s| s.value.start), Some(3), "while reading");
+        m.insert(b, n(4));
+        let item = m.child(a, Step::Index(120));
+        m.insert(item, n(5));
+        let odd = m.child(root, Step::Key("x/y~z"));
+        m.insert(odd, n(6));
         m.finish();
         assert_eq!(m.get("/b").map(|s| s.value.start), Some(4));
         assert_eq!(m.get("/a").map(|s| s.value.start), Some(2));
+        assert_eq!(m.get("/a/120").map(|s| s.value.start), Some(5));
+        assert_eq!(m.get("/x~1y~0z").map(|s| s.value.start), Some(6));
         assert_eq!(m.get("/c").map(|s| s.value.start), None);
-        assert_eq!(m.entries.len(), 2);
+        assert_eq!(m.entries.len(), 4);
     }
 
     #[test]
