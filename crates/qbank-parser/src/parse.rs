@@ -333,6 +333,17 @@ fn dedent(src: &str) -> String {
     out.trim().to_string()
 }
 
+/// An option's Markdown: [`dedent`]ed, which leaves one line as it is
+/// (trimmed), so a one-line option shares the file's text.
+fn option_text(source: &Arc<str>, span: Span) -> Text {
+    let s = &source[span.start..span.end];
+    if s.contains('\n') {
+        return dedent(s).into();
+    }
+    let start = span.start + (s.len() - s.trim_start().len());
+    Text::shared(source, start..start + s.trim().len())
+}
+
 /// Markdown inside a blockquote: strip one level of `>` from every line.
 fn unquote(src: &str) -> String {
     let src = lf(src);
@@ -425,7 +436,7 @@ fn parse_body(
                                 }
                             }
                         }
-                        parse_options(q, text, &events, &items, &markers);
+                        parse_options(q, source, &events, &items, &markers);
                         q.options_span = Some(trim_span(text, block.span));
                         phase = Phase::AfterOptions;
                         continue;
@@ -517,11 +528,12 @@ fn parse_body(
 
 fn parse_options(
     q: &mut Question,
-    text: &str,
+    source: &Arc<str>,
     events: &[Ev<'_>],
     items: &[Range<usize>],
     markers: &[Option<(bool, Span)>],
 ) {
+    let text: &str = source;
     for (item, marker) in items.iter().zip(markers) {
         let item_span = trim_span(text, Span::from(events[item.start].1.clone()));
         let (is_key, marker_span) = marker.unwrap_or((false, Span::empty(item_span.start)));
@@ -559,7 +571,7 @@ fn parse_options(
             span: item_span,
             marker: marker_span,
             is_key,
-            text: dedent(&text[text_span.start..text_span.end]),
+            text: option_text(source, text_span),
             text_span,
             rationale,
         });

@@ -78,8 +78,9 @@ pub struct AnswerOption {
     /// `[x]` or `[ ]`.
     pub marker: Span,
     pub is_key: bool,
-    /// The option's Markdown (without the marker and the rationale).
-    pub text: String,
+    /// The option's Markdown (without the marker and the rationale): the
+    /// file's text itself when it is one line, else de-indented.
+    pub text: Text,
     pub text_span: Span,
     pub rationale: Option<Section>,
 }
@@ -139,6 +140,14 @@ impl From<String> for Text {
         Text(Repr::Owned(s))
     }
 }
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
 
 impl PartialEq<&str> for Text {
     fn eq(&self, other: &&str) -> bool {
