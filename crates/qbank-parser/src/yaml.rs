@@ -15,11 +15,13 @@ use yaml_rust2::Yaml;
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::span::Span;
 
+mod flat;
+
 /// Deepest nesting accepted in YAML documents.
 const MAX_DEPTH: usize = 64;
 
 /// Spans of one node: its key (when it is a mapping value) and its value.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NodeSpans {
     pub key: Option<Span>,
     pub value: Span,
@@ -112,6 +114,15 @@ impl SpanMap {
             }
             same
         });
+    }
+
+    /// Every pointer with its spans, in order (for tests).
+    #[cfg(test)]
+    fn pairs(&self) -> Vec<(String, NodeSpans)> {
+        self.entries
+            .iter()
+            .map(|(p, n)| (String::from_utf8_lossy(self.text_of(*p)).into_owned(), *n))
+            .collect()
     }
 
     pub fn get(&self, pointer: &str) -> Option<NodeSpans> {
@@ -211,6 +222,16 @@ impl Frame {
 /// Problems are pushed to `diags` as `QB004` (syntax) or `QB007` (duplicate key).
 /// Returns `None` when the text is not valid YAML.
 pub fn parse(
+    text: &str,
+    base: usize,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<YamlDoc> {
+    flat::parse(text, base).or_else(|| parse_events(text, base, file, diags))
+}
+
+/// [`parse`] through yaml-rust2's events: any YAML.
+fn parse_events(
     text: &str,
     base: usize,
     file: FileId,
