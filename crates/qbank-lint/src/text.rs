@@ -49,6 +49,16 @@ pub fn plain(md: &str) -> Cow<'_, str> {
     }
 }
 
+/// The first character a reader sees (of [`plain`]), found in place when
+/// there is no link.
+pub fn first_visible_char(md: &str) -> Option<char> {
+    if md.contains('[') {
+        return plain(md).chars().next();
+    }
+    md.chars()
+        .find(|&c| !(c.is_whitespace() || c == '`' || c == '*'))
+}
+
 /// Length in characters of what a reader sees.
 pub fn visible_len(md: &str) -> usize {
     if md.contains('[') {
@@ -352,6 +362,12 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The first character found in place is the first of the copy.
+        #[test]
+        fn first_visible_char_is_the_first_of_plain(md in "[ \t\na-cé`*\\[\\]()!]{0,30}") {
+            proptest::prop_assert_eq!(first_visible_char(&md), plain(&md).chars().next());
+        }
+
         /// Counting in place agrees with counting the copy `plain` makes.
         #[test]
         fn visible_len_counts_the_characters_of_plain(md in "[ \t\na-cé`*\\[\\]()]{0,30}") {

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::{finding, Check, Rule};
 use crate::context::Ctx;
-use crate::text::{plain, re};
+use crate::text::{first_visible_char, plain, re};
 
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
@@ -34,7 +34,10 @@ pub(super) static ABOVE: LazyLock<Regex> = LazyLock::new(|| {
 
 fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     for (i, o) in q.options.iter().enumerate() {
-        if ABOVE.is_match(&plain(&o.text)) {
+        // A match starts with "all", "none" or "any": most options are
+        // settled by their first letter, without the regex.
+        let may = matches!(first_visible_char(&o.text), Some('a' | 'A' | 'n' | 'N'));
+        if may && ABOVE.is_match(&plain(&o.text)) {
             out.push(
                 finding(
                     "QB401",
@@ -44,5 +47,26 @@ fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
                 .with_help("replace it with a plausible distractor that stands on its own"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    /// Options that start with marks or spaces before the words are still
+    /// caught (the first-letter shortcut looks past them).
+    #[test]
+    fn marked_up_openings_are_caught() {
+        assert_options_flagged(
+            "QB401",
+            &[
+                "**All** of the above.",
+                "`None` of these",
+                "*any* of the options",
+                "[All](https://x.invalid) of the above",
+                "NONE of the answers",
+            ],
+        );
     }
 }

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::{finding, Check, Rule};
 use crate::context::Ctx;
-use crate::text::{plain, re};
+use crate::text::{first_visible_char, plain, re};
 
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
@@ -36,12 +36,38 @@ pub(super) static COMBO: LazyLock<Regex> = LazyLock::new(|| {
 
 fn check(_ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     for (i, o) in q.options.iter().enumerate() {
-        if COMBO.is_match(&plain(&o.text)) {
+        // A match starts with "both", "either", "neither", "option" or a
+        // letter A to F: most options are settled by their first letter.
+        let may = first_visible_char(&o.text)
+            .is_some_and(|c| matches!(c.to_ascii_lowercase(), 'a'..='f' | 'n' | 'o'));
+        if may && COMBO.is_match(&plain(&o.text)) {
             out.push(
                 finding("QB404", format!("option {} combines other options", letter(i)))
                     .at(q.file, o.text_span, "combination option")
                     .with_help("make it a multiple-response question (\"Choose two.\") or write an independent distractor"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testkit::*;
+
+    /// Options that start with marks or spaces before the words are still
+    /// caught (the first-letter shortcut looks past them).
+    #[test]
+    fn marked_up_openings_are_caught() {
+        assert_options_flagged(
+            "QB404",
+            &[
+                "**Both** A and B",
+                "`Either` option A or C",
+                "neither B nor D",
+                "Options A and C",
+                "*c* or d",
+                "B, C and D",
+            ],
+        );
     }
 }

@@ -57,6 +57,18 @@ pub fn codes(d: &[Diagnostic]) -> Vec<&'static str> {
     c
 }
 
+/// Each of `options`, put in place of a distractor of [`GOOD`], makes rule
+/// `code` report it, and [`GOOD`] itself does not.
+pub fn assert_options_flagged(code: &'static str, options: &[&str]) {
+    for option in options {
+        let q = GOOD.replace("Register version 7 again under a new name.", option);
+        let d = lint_files(&[("a.md".into(), q)], &[code], "");
+        assert_eq!(codes(&d), vec![code], "{option}: {d:#?}");
+    }
+    let d = lint_files(&[("a.md".into(), GOOD.into())], &[code], "");
+    assert!(d.is_empty(), "{d:#?}");
+}
+
 /// A clean question to modify in tests.
 pub const GOOD: &str = "---
 id: promote-with-alias
