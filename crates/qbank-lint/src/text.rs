@@ -77,8 +77,8 @@ pub fn visible_len(md: &str) -> usize {
 /// The hash of one word, fed a byte at a time (the duplicate-option and
 /// near-duplicate rules hash words with it). Bytes are packed eight to a
 /// `u64` and each full `u64` is folded in with one multiply (as FxHash does),
-/// so a byte costs a shift and an or. Words of up to eight bytes never
-/// collide (each step is a bijection for a given length).
+/// so a byte costs a shift and an or. Two words of the same length up to
+/// eight bytes never collide (each step is a bijection for a given length).
 #[derive(Default)]
 pub struct WordHash {
     h: u64,

@@ -75,7 +75,10 @@ pub(super) fn parse(text: &str, base: usize) -> Option<YamlDoc> {
         }
         let colon = line.iter().position(|&c| c == b':')?;
         let key = &line[..colon];
+        // yaml-rust2 gives up on a key whose `:` is more than 1,024
+        // characters on.
         let key_ok = !key.is_empty()
+            && key.len() <= 1024
             && key[0] != b'-'
             && key
                 .iter()
@@ -170,13 +173,15 @@ fn node(key: Option<(usize, usize)>, start: usize, end: usize) -> NodeSpans {
 /// A plain scalar that is the whole of `s`, in the shape this reader takes:
 /// it starts with a letter, digit, `.`, `/` or `_`, does not end in a space
 /// or `:`, and holds no `#`, no `: ` and no brackets, braces or commas (and,
-/// in a flow list, no `:` at all).
+/// in a flow list, no `:` at all and no last word `-`, which YAML forbids
+/// before `,` or `]`).
 fn plain(s: &[u8], in_flow: bool) -> Option<&str> {
     let first = *s.first()?;
     let last = *s.last()?;
     if !(first.is_ascii_alphanumeric() || matches!(first, b'.' | b'/' | b'_'))
         || last == b' '
         || last == b':'
+        || (in_flow && s.ends_with(b" -"))
     {
         return None;
     }
@@ -273,6 +278,23 @@ mod tests {
                 "{text:?}: {:?}",
                 agree(text)
             );
+        }
+    }
+
+    /// Shapes that look flat but that YAML rejects: the flat reader must
+    /// leave them to the event reader, which reports them.
+    #[test]
+    fn invalid_look_alikes_are_left_to_yaml_rust2() {
+        for text in [
+            "a: [x -]\n".to_string(),
+            "a: [x -, y]\n".to_string(),
+            format!("{}: x\n", "k".repeat(1025)),
+            format!("id: q\n{}: x\n", "k".repeat(1025)),
+        ] {
+            assert!(super::parse(&text, 0).is_none(), "{text:?}");
+            let mut diags = Vec::new();
+            assert!(parse_events(&text, 0, FileId(0), &mut diags).is_none());
+            assert_eq!(diags.first().map(|d| d.code), Some("QB004"), "{text:?}");
         }
     }
 
