@@ -333,15 +333,15 @@ fn dedent(src: &str) -> String {
     out.trim().to_string()
 }
 
-/// An option's Markdown: [`dedent`]ed, which leaves one line as it is
-/// (trimmed), so a one-line option shares the file's text.
-fn option_text(source: &Arc<str>, span: Span) -> Text {
+/// [`dedent`] of a region of the file: one line is only trimmed, so it is
+/// shared with the file's text rather than copied.
+fn dedented(source: &Arc<str>, span: Span) -> Text {
     let s = &source[span.start..span.end];
     if s.contains('\n') {
         return dedent(s).into();
     }
-    let start = span.start + (s.len() - s.trim_start().len());
-    Text::shared(source, start..start + s.trim().len())
+    let t = trim_span(source, span);
+    Text::shared(source, t.start..t.end)
 }
 
 /// Markdown inside a blockquote: strip one level of `>` from every line.
@@ -366,14 +366,11 @@ fn unquote(src: &str) -> String {
     }
 }
 
-fn section(source: &Arc<str>, span: Span, dedent_it: bool) -> Section {
+/// A region of the file, verbatim.
+fn section(source: &Arc<str>, span: Span) -> Section {
     Section {
         span,
-        markdown: if dedent_it {
-            dedent(&source[span.start..span.end]).into()
-        } else {
-            Text::shared(source, span.start..span.end)
-        },
+        markdown: Text::shared(source, span.start..span.end),
     }
 }
 
@@ -495,7 +492,7 @@ fn parse_body(
         }
     }
 
-    q.stem = stem_span.map(|s| section(source, trim_span(text, s), false));
+    q.stem = stem_span.map(|s| section(source, trim_span(text, s)));
     if q.stem.as_ref().is_none_or(|s| s.markdown.is_empty()) {
         q.stem = None;
         let at = q.options_span.map_or(body_start, |s| s.start);
@@ -513,7 +510,7 @@ fn parse_body(
     q.explanation = expl_heading.map(|heading| Explanation {
         heading,
         body: expl_span
-            .map(|s| section(source, trim_span(text, s), false))
+            .map(|s| section(source, trim_span(text, s)))
             .filter(|s| !s.markdown.is_empty()),
     });
 
@@ -571,7 +568,7 @@ fn parse_options(
             span: item_span,
             marker: marker_span,
             is_key,
-            text: option_text(source, text_span),
+            text: dedented(source, text_span),
             text_span,
             rationale,
         });
@@ -649,7 +646,10 @@ fn collect_inline(
                     let part = part_in(&parts, span.start);
                     let code = match verbatim {
                         Some(r) => Text::shared(source, r),
-                        None => code_text.replace("\r\n", "\n").into(),
+                        None => match lf(&code_text) {
+                            std::borrow::Cow::Owned(fixed) => fixed.into(),
+                            std::borrow::Cow::Borrowed(_) => code_text.into(),
+                        },
                     };
                     q.code_blocks.push(CodeBlock {
                         lang,

@@ -118,6 +118,12 @@ fn shown(rel: &Path, path: &Path) -> String {
     }
 }
 
+/// Whether a byte of a path's encoded bytes is a path separator (they are
+/// ASCII on every platform).
+pub(crate) fn is_separator_byte(b: u8) -> bool {
+    b.is_ascii() && std::path::is_separator(char::from(b))
+}
+
 /// `path` relative to `root` by bytes, for the paths a walk of `root` makes
 /// (`root`, a separator, then plain names): `None` for anything else, which
 /// [`Path::strip_prefix`] then handles component by component.
@@ -130,7 +136,7 @@ fn below<'a>(root: &Path, path: &'a Path) -> Option<&'a Path> {
         return None;
     }
     let rest = p.strip_prefix(r)?;
-    let sep = |b: &u8| b.is_ascii() && std::path::is_separator(char::from(*b));
+    let sep = |b: &u8| is_separator_byte(*b);
     let rest = if r.last().is_some_and(sep) {
         rest
     } else {

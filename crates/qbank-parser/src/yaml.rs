@@ -45,6 +45,13 @@ struct Ptr {
     end: u32,
 }
 
+impl Ptr {
+    /// The pointer's bytes in `text`.
+    fn of(self, text: &[u8]) -> &[u8] {
+        &text[self.start as usize..self.end as usize]
+    }
+}
+
 /// One step down from a node: an item's index or a key.
 enum Step<'a> {
     Index(usize),
@@ -53,7 +60,7 @@ enum Step<'a> {
 
 impl SpanMap {
     fn text_of(&self, p: Ptr) -> &[u8] {
-        &self.text[p.start as usize..p.end as usize]
+        p.of(&self.text)
     }
 
     /// Write the pointer to `step` below `parent`.
@@ -104,11 +111,10 @@ impl SpanMap {
     /// of each, for [`SpanMap::get`].
     fn finish(&mut self) {
         let text = &self.text;
-        let of = |p: &Ptr| &text[p.start as usize..p.end as usize];
         // Stable: records of one pointer stay in the order they came.
-        self.entries.sort_by(|a, b| of(&a.0).cmp(of(&b.0)));
+        self.entries.sort_by(|a, b| a.0.of(text).cmp(b.0.of(text)));
         self.entries.dedup_by(|later, kept| {
-            let same = of(&later.0) == of(&kept.0);
+            let same = later.0.of(text) == kept.0.of(text);
             if same {
                 std::mem::swap(later, kept);
             }

@@ -68,10 +68,7 @@ pub(super) fn parse(text: &str, base: usize) -> Option<YamlDoc> {
         }
         // `key:` or `key: value`, at the start of the line.
         if let Some(l) = list.take() {
-            if l.items.is_empty() {
-                return None; // an empty value: yaml-rust2 decides what it is
-            }
-            l.close(&mut map, &mut spans, at(i));
+            l.close(&mut map, &mut spans, at(i))?;
         }
         let colon = line.iter().position(|&c| c == b':')?;
         let key = &line[..colon];
@@ -94,7 +91,7 @@ pub(super) fn parse(text: &str, base: usize) -> Option<YamlDoc> {
             return None; // reported by the full reader
         }
         first_colon.get_or_insert(i + colon);
-        let kspan = (at(i), at(i + colon));
+        let kspan = Span::new(at(i), at(i + colon));
         let pointer = spans.child(root, Step::Key(&key));
         let rest = &line[colon + 1..];
         if rest.is_empty() {
@@ -130,10 +127,7 @@ pub(super) fn parse(text: &str, base: usize) -> Option<YamlDoc> {
         i = next;
     }
     if let Some(l) = list.take() {
-        if l.items.is_empty() {
-            return None;
-        }
-        l.close(&mut map, &mut spans, at(b.len()));
+        l.close(&mut map, &mut spans, at(b.len()))?;
     }
     let first_colon = first_colon?;
     spans.insert(root, node(None, at(first_colon), at(b.len())));
@@ -147,7 +141,7 @@ pub(super) fn parse(text: &str, base: usize) -> Option<YamlDoc> {
 /// A key's block list while its items are read.
 struct BlockList {
     key: String,
-    kspan: (usize, usize),
+    kspan: Span,
     pointer: Ptr,
     indent: Option<usize>,
     /// Where the list starts in the file (set by its first item).
@@ -156,16 +150,22 @@ struct BlockList {
 }
 
 impl BlockList {
-    /// The finished list, ending where the next key starts (or the text ends).
-    fn close(self, map: &mut Map<String, Value>, spans: &mut SpanMap, end: usize) {
+    /// The finished list, ending where the next key starts (or the text
+    /// ends). `None` for a key with no items: an empty value, which
+    /// yaml-rust2 decides what it is.
+    fn close(self, map: &mut Map<String, Value>, spans: &mut SpanMap, end: usize) -> Option<()> {
+        if self.items.is_empty() {
+            return None;
+        }
         spans.insert(self.pointer, node(Some(self.kspan), self.start, end));
         map.insert(self.key, Value::Array(self.items));
+        Some(())
     }
 }
 
-fn node(key: Option<(usize, usize)>, start: usize, end: usize) -> NodeSpans {
+fn node(key: Option<Span>, start: usize, end: usize) -> NodeSpans {
     NodeSpans {
-        key: key.map(|(s, e)| Span::new(s, e)),
+        key,
         value: Span::new(start, end),
     }
 }
