@@ -1158,6 +1158,102 @@ fn write_collection(
     Ok((conn, media))
 }
 
+/// Size of the pieces the collection is deflated in, one piece per task.
+/// Fixed, so the package does not depend on the number of cores.
+const DEFLATE_PIECE: usize = 1 << 20;
+
+/// Deflate's window: each piece is primed with this much of the data before it.
+const WINDOW: usize = 32 << 10;
+
+/// A zip member's data: the raw deflate stream of `parts` (concatenated) and
+/// its CRC-32.
+struct Deflated {
+    data: Vec<u8>,
+    crc: u32,
+}
+
+/// Deflate `parts`, concatenated, as pigz does: the data is cut into
+/// [`DEFLATE_PIECE`]s compressed on every core, each primed with the
+/// [`WINDOW`] before it (so matches still reach back across a cut). Every
+/// piece but the last ends in a sync flush, which byte-aligns it, so the
+/// pieces join into one valid deflate stream.
+fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    // Byte ranges of the pieces; a piece's bytes may span two parts.
+    let at = |range: std::ops::Range<usize>| -> std::borrow::Cow<'_, [u8]> {
+        let mut offset = 0;
+        let mut out: Option<Vec<u8>> = None;
+        for p in parts {
+            let (lo, hi) = (offset, offset + p.len());
+            offset = hi;
+            if hi <= range.start || lo >= range.end {
+                continue;
+            }
+            let slice = &p[range.start.max(lo) - lo..range.end.min(hi) - lo];
+            if slice.len() == range.len() {
+                return std::borrow::Cow::Borrowed(slice);
+            }
+            out.get_or_insert_with(|| Vec::with_capacity(range.len()))
+                .extend_from_slice(slice);
+        }
+        std::borrow::Cow::Owned(out.unwrap_or_default())
+    };
+    let starts: Vec<usize> = (0..len.max(1)).step_by(DEFLATE_PIECE).collect();
+    let last = starts.len() - 1;
+    let pieces = starts
+        .par_iter()
+        .enumerate()
+        .map(
+            |(i, &start)| -> std::io::Result<(Vec<u8>, crc32fast::Hasher)> {
+                let input = at(start..(start + DEFLATE_PIECE).min(len));
+                let mut crc = crc32fast::Hasher::new();
+                crc.update(&input);
+                let mut c = Compress::new(Compression::fast(), false);
+                if start > 0 {
+                    c.set_dictionary(&at(start.saturating_sub(WINDOW)..start))
+                        .map_err(std::io::Error::other)?;
+                }
+                let flush = if i == last {
+                    FlushCompress::Finish
+                } else {
+                    FlushCompress::Sync
+                };
+                let mut out = Vec::with_capacity(input.len() / 2 + 1024);
+                let mut rest: &[u8] = &input;
+                loop {
+                    if out.capacity() - out.len() < 1024 {
+                        out.reserve(out.capacity().max(4096));
+                    }
+                    let before = c.total_in();
+                    let status = c
+                        .compress_vec(rest, &mut out, flush)
+                        .map_err(std::io::Error::other)?;
+                    rest = &rest[usize::try_from(c.total_in() - before).unwrap_or(rest.len())..];
+                    let done = match flush {
+                        FlushCompress::Finish => status == Status::StreamEnd,
+                        // Flushed when all input is taken and output space is left over.
+                        _ => rest.is_empty() && out.len() < out.capacity(),
+                    };
+                    if done {
+                        return Ok((out, crc));
+                    }
+                }
+            },
+        )
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut data = Vec::with_capacity(pieces.iter().map(|p| p.0.len()).sum());
+    let mut crc = crc32fast::Hasher::new();
+    for (piece, piece_crc) in pieces {
+        data.extend_from_slice(&piece);
+        crc.combine(&piece_crc);
+    }
+    Ok(Deflated {
+        data,
+        crc: crc.finalize(),
+    })
+}
+
 fn write_package(
     input: &Input<'_>,
     epoch: i64,
@@ -1174,25 +1270,43 @@ fn write_package(
     let media_json = Value::Object(map).to_string();
 
     let io = |e: std::io::Error| ExportError::Io(path.to_path_buf(), e);
-    let zerr = |e: zip::result::ZipError| err(format!("zip: {e}"));
-    let file = std::fs::File::create(path).map_err(io)?;
-    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1))
-        .last_modified_time(zip::DateTime::DEFAULT)
-        .system(zip::System::Unix)
-        .unix_permissions(0o644);
-    zip.start_file("collection.anki2", opts).map_err(zerr)?;
-    zip.write_all(&stable_header(&db)).map_err(io)?;
-    zip.write_all(db.get(HEADER..).unwrap_or_default())
-        .map_err(io)?;
+    let zerr = |e: rawzip::Error| err(format!("zip: {e}"));
+    let header = stable_header(&db);
+    let mut members: Vec<(String, Vec<&[u8]>)> = vec![(
+        "collection.anki2".into(),
+        vec![&header, db.get(HEADER..).unwrap_or_default()],
+    )];
     for (i, m) in media.iter().enumerate() {
-        zip.start_file(i.to_string(), opts).map_err(zerr)?;
-        zip.write_all(&m.bytes).map_err(io)?;
+        members.push((i.to_string(), vec![&m.bytes]));
     }
-    zip.start_file("media", opts).map_err(zerr)?;
-    zip.write_all(media_json.as_bytes()).map_err(io)?;
+    members.push(("media".into(), vec![media_json.as_bytes()]));
+
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut zip = rawzip::ZipArchiveWriter::new(std::io::BufWriter::new(file));
+    // The earliest time a zip can hold, for every member: fixed, so the same
+    // input gives the same package.
+    let time = rawzip::time::UtcDateTime::from_components(1980, 1, 1, 0, 0, 0, 0)
+        .ok_or_else(|| err("zip: bad member time"))?;
+    for (name, parts) in &members {
+        let d = deflate(parts).map_err(io)?;
+        let (mut entry, config) = zip
+            .new_file(name)
+            .compression_method(rawzip::CompressionMethod::Deflate)
+            .last_modified(time)
+            .unix_permissions(0o644)
+            .crc32(rawzip::Crc32Option::Custom(d.crc))
+            .start()
+            .map_err(zerr)?;
+        entry.write_all(&d.data).map_err(io)?;
+        // The data is compressed already: this only counts its length (the
+        // CRC is given above).
+        let mut sizes = config.wrap(std::io::sink());
+        for part in parts {
+            sizes.write_all(part).map_err(io)?;
+        }
+        let (_, descriptor) = sizes.finish().map_err(zerr)?;
+        entry.finish(descriptor).map_err(zerr)?;
+    }
     let mut w = zip.finish().map_err(zerr)?;
     w.flush().map_err(io)?;
     Ok(())
@@ -1207,6 +1321,121 @@ mod tests {
 
     fn fixture() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/anki-bank")
+    }
+
+    /// Raw deflate stream back to bytes.
+    fn inflate(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        flate2::read::DeflateDecoder::new(data)
+            .read_to_end(&mut out)
+            .expect("a valid deflate stream");
+        out
+    }
+
+    /// Bytes that compress somewhat, like a database: runs, repeats and noise.
+    fn sample(len: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match (i / 4096) % 3 {
+                    0 => b"<li class=\"qb-option\">"[i % 22],
+                    1 => 0,
+                    _ => (x % 64) as u8 + b' ',
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn deflate_in_pieces_is_one_stream_with_the_crc_of_the_whole() {
+        let header = sample(100, 7);
+        for len in [
+            0,
+            1,
+            DEFLATE_PIECE - 100,
+            DEFLATE_PIECE - 99,
+            3 * DEFLATE_PIECE + 12_345,
+        ] {
+            let body = sample(len, 11);
+            let d = deflate(&[&header, &body]).expect("deflate");
+            let mut whole = header.clone();
+            whole.extend_from_slice(&body);
+            assert_eq!(inflate(&d.data), whole, "len {len}");
+            assert_eq!(d.crc, crc32fast::hash(&whole), "len {len}");
+        }
+        let d = deflate(&[]).expect("deflate");
+        assert!(inflate(&d.data).is_empty());
+        assert_eq!(d.crc, 0);
+    }
+
+    #[test]
+    fn deflate_does_not_depend_on_the_number_of_threads_or_the_cut_into_parts() {
+        let data = sample(3 * DEFLATE_PIECE + 999, 3);
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool")
+                .install(|| deflate(&[&data[..100], &data[100..]]).expect("deflate"))
+        };
+        let (one, four) = (on(1), on(4));
+        assert_eq!(one.data, four.data);
+        let whole = deflate(&[&data]).expect("deflate");
+        assert_eq!(one.data, whole.data);
+        assert_eq!(one.crc, whole.crc);
+    }
+
+    #[test]
+    fn deflate_primes_each_piece_with_the_window_before_it() {
+        // Noise that repeats every 16 KiB, across three cuts: a primed piece
+        // starts with back-references into the piece before; an unprimed one
+        // would spell its first 16 KiB out again (about 12 KiB each).
+        let block: Vec<u8> = sample(3 * 4096, 5).into_iter().skip(8192).collect();
+        let block = [&block[..], &block[..], &block[..], &block[..]].concat();
+        let data: Vec<u8> = block
+            .iter()
+            .copied()
+            .cycle()
+            .take(3 * DEFLATE_PIECE + 1000)
+            .collect();
+        let d = deflate(&[&data]).expect("deflate");
+        let mut serial =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        serial.write_all(&data).expect("deflate");
+        let serial = serial.finish().expect("deflate");
+        assert!(
+            d.data.len() < serial.len() + serial.len() / 20,
+            "{} bytes in pieces, {} in one",
+            d.data.len(),
+            serial.len()
+        );
+        assert_eq!(inflate(&d.data), data);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        #[test]
+        fn deflate_round_trips_any_parts(
+            cuts in proptest::collection::vec(0usize..(2 * DEFLATE_PIECE + 5000), 0..4),
+            seed in 1u64..1000,
+        ) {
+            let data = sample(2 * DEFLATE_PIECE + 5000, seed);
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            let mut parts = Vec::new();
+            let mut at = 0;
+            for c in cuts {
+                parts.push(&data[at..c]);
+                at = c;
+            }
+            parts.push(&data[at..]);
+            let d = deflate(&parts).expect("deflate");
+            proptest::prop_assert_eq!(inflate(&d.data), data.clone());
+            proptest::prop_assert_eq!(d.crc, crc32fast::hash(&data));
+        }
     }
 
     fn copy_dir(from: &Path, to: &Path) {

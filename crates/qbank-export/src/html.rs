@@ -26,6 +26,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use qbank_parser::{letter, Question};
 use std::sync::Arc;
 
+use crate::markdown::Rendered;
 use crate::{Answers, ExportError, Exporter, FormatId, Input};
 use rayon::prelude::*;
 
@@ -86,16 +87,51 @@ fn image_urls(q: &Question) -> Result<BTreeMap<String, String>, ExportError> {
 }
 
 /// A template record: fixed keys, values built once. Field lookups clone a
-/// [`Value`] (a reference count), so the rendered HTML is never copied.
+/// [`Value`] (a reference count); rendered HTML is copied out of the shared
+/// [`Rendered`] only when the template reads it, and dropped once printed, so
+/// the booklet never holds a second copy of every question's HTML.
 #[derive(Debug)]
 struct Record {
     keys: &'static [&'static str],
-    values: Vec<Value>,
+    values: Vec<Field>,
+}
+
+#[derive(Debug)]
+enum Field {
+    Value(Value),
+    /// A part of a question's rendered HTML: printed as is, or `none` when absent.
+    Html(Arc<Rendered>, Part),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Stem,
+    Option(usize),
+    Rationale(usize),
+    Explanation,
+}
+
+impl Part {
+    fn of(self, r: &Rendered) -> Option<&str> {
+        match self {
+            Part::Stem => Some(&r.stem),
+            Part::Option(i) => r.options.get(i).map(String::as_str),
+            Part::Rationale(i) => r.rationales.get(i)?.as_deref(),
+            Part::Explanation => r.explanation.as_deref(),
+        }
+    }
+}
+
+impl From<Value> for Field {
+    fn from(v: Value) -> Field {
+        Field::Value(v)
+    }
 }
 
 impl Record {
-    fn value(keys: &'static [&'static str], values: Vec<Value>) -> Value {
+    fn value(keys: &'static [&'static str], values: Vec<impl Into<Field>>) -> Value {
         debug_assert_eq!(keys.len(), values.len());
+        let values = values.into_iter().map(Into::into).collect();
         Value::from_object(Record { keys, values })
     }
 }
@@ -108,22 +144,18 @@ impl Object for Record {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let k = key.as_str()?;
         let i = self.keys.iter().position(|x| *x == k)?;
-        self.values.get(i).cloned()
+        Some(match self.values.get(i)? {
+            Field::Value(v) => v.clone(),
+            // HTML that qbank rendered and sanitised: safe to print without escaping.
+            Field::Html(r, part) => part
+                .of(r)
+                .map_or(Value::from(()), |s| Value::from_safe_string(s.to_string())),
+        })
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Str(self.keys)
     }
-}
-
-/// HTML that qbank rendered and sanitised: safe to print without escaping.
-fn safe_html(s: &str) -> Value {
-    Value::from_safe_string(s.to_string())
-}
-
-/// Optional HTML: `none` when absent, as the templates test with `if`.
-fn safe_html_opt(s: &Option<String>) -> Value {
-    s.as_deref().map_or(Value::from(()), safe_html)
 }
 
 /// One question as template context. `number` is its position in the booklet.
@@ -143,6 +175,7 @@ pub fn question_context(
         }
     };
     let r = input.html(q, &image);
+    let html = |part| Field::Html(Arc::clone(&r), part);
     let options: Vec<Value> = q
         .options
         .iter()
@@ -151,10 +184,10 @@ pub fn question_context(
             Record::value(
                 &["letter", "html", "is_key", "rationale_html"],
                 vec![
-                    Value::from(letter(i)),
-                    safe_html(&r.options[i]),
-                    Value::from(o.is_key),
-                    safe_html_opt(&r.rationales[i]),
+                    Value::from(letter(i)).into(),
+                    html(Part::Option(i)),
+                    Value::from(o.is_key).into(),
+                    html(Part::Rationale(i)),
                 ],
             )
         })
@@ -184,16 +217,16 @@ pub fn question_context(
             "explanation_html",
         ],
         vec![
-            Value::from(number),
-            Value::from(q.id().unwrap_or_default()),
-            Value::from(q.front.difficulty.map(|d| d.as_str())),
-            Value::from(q.status().as_str()),
-            Value::from(topics),
-            Value::from(key_letters.len() > 1),
-            safe_html(&r.stem),
-            Value::from(options),
-            Value::from(key_letters),
-            safe_html_opt(&r.explanation),
+            Value::from(number).into(),
+            Value::from(q.id().unwrap_or_default()).into(),
+            Value::from(q.front.difficulty.map(|d| d.as_str())).into(),
+            Value::from(q.status().as_str()).into(),
+            Value::from(topics).into(),
+            Value::from(key_letters.len() > 1).into(),
+            html(Part::Stem),
+            Value::from(options).into(),
+            Value::from(key_letters).into(),
+            html(Part::Explanation),
         ],
     ))
 }

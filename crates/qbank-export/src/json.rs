@@ -179,6 +179,86 @@ pub fn bank_json(input: &Input<'_>) -> Value {
     doc
 }
 
+/// serde_json's pretty layout (two-space indent) for a value that starts
+/// `depth` levels deep, so each question is written in place, already
+/// indented as an item of the `questions` array.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn new_line(&self, w: &mut (impl ?Sized + Write), sep: &[u8]) -> std::io::Result<()> {
+        w.write_all(sep)?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, w: &mut (impl ?Sized + Write), bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close(&mut self, w: &mut (impl ?Sized + Write), bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.new_line(w, b"\n")?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.new_line(w, if first { b"\n" } else { b",\n" })
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.new_line(w, if first { b"\n" } else { b",\n" })
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
 /// Write `bank.json` exactly as `serde_json::to_writer_pretty(bank_json(..))`
 /// would, streaming the questions chunk by chunk, each chunk on every core.
 pub fn write_bank_json(input: &Input<'_>, w: &mut dyn Write) -> std::io::Result<()> {
@@ -193,21 +273,18 @@ pub fn write_bank_json(input: &Input<'_>, w: &mut dyn Write) -> std::io::Result<
     for (c, chunk) in input.questions.chunks(crate::CHUNK).enumerate() {
         let items: Vec<Vec<u8>> = chunk
             .par_iter()
-            .map(|q| {
-                let text = with_question(input, q, |v| {
-                    serde_json::to_string_pretty(v).unwrap_or_default()
-                });
-                let mut out = Vec::with_capacity(text.len() + text.len() / 8);
-                for (i, line) in text.split('\n').enumerate() {
-                    if i > 0 {
-                        out.push(b'\n');
-                    }
-                    out.extend_from_slice(b"    ");
-                    out.extend_from_slice(line.as_bytes());
-                }
-                out
+            .map(|q| -> std::io::Result<Vec<u8>> {
+                let mut out = Vec::with_capacity(8 << 10);
+                out.extend_from_slice(b"    ");
+                let nested = Nested {
+                    depth: 2,
+                    has_value: false,
+                };
+                let mut ser = serde_json::Serializer::with_formatter(&mut out, nested);
+                with_question(input, q, |v| v.serialize(&mut ser))?;
+                Ok(out)
             })
-            .collect();
+            .collect::<std::io::Result<_>>()?;
         for (i, item) in items.iter().enumerate() {
             if c > 0 || i > 0 {
                 w.write_all(b",\n")?;

@@ -14,13 +14,14 @@ use std::path::{Path, PathBuf};
 
 use qbank_parser::coverage::Coverage;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use qbank_parser::{Bank, Blueprint, FileId, Question};
 use rayon::prelude::*;
 
 /// Questions an exporter turns into output at a time, every core working on
 /// one chunk: memory for the output stays bounded by the chunk, not the bank.
-pub(crate) const CHUNK: usize = 2048;
+pub(crate) const CHUNK: usize = 256;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
@@ -111,7 +112,7 @@ pub struct Input<'a> {
     pub answers: Answers,
     pub templates: Option<&'a Path>,
     /// HTML of every exported question, rendered once for all formats.
-    pub rendered: HashMap<FileId, markdown::Rendered>,
+    pub rendered: HashMap<FileId, Arc<markdown::Rendered>>,
 }
 
 impl Input<'_> {
@@ -149,14 +150,10 @@ impl Input<'_> {
     ///
     /// Questions without images share the HTML rendered once in [`input`];
     /// the others are rendered again with this format's image URLs.
-    pub fn html(
-        &self,
-        q: &Question,
-        image: &dyn Fn(&str) -> String,
-    ) -> std::borrow::Cow<'_, markdown::Rendered> {
+    pub fn html(&self, q: &Question, image: &dyn Fn(&str) -> String) -> Arc<markdown::Rendered> {
         match self.rendered.get(&q.file) {
-            Some(r) if q.images.is_empty() => std::borrow::Cow::Borrowed(r),
-            _ => std::borrow::Cow::Owned(markdown::Rendered::new(q, image)),
+            Some(r) if q.images.is_empty() => Arc::clone(r),
+            _ => Arc::new(markdown::Rendered::new(q, image)),
         }
     }
 }
@@ -190,7 +187,7 @@ pub fn input<'a>(bank: &'a Bank, opts: &'a BuildOptions) -> Result<Input<'a>, Ex
     let keep = |u: &str| u.to_string();
     let rendered = questions
         .par_iter()
-        .map(|q: &&Question| (q.file, markdown::Rendered::new(q, &keep)))
+        .map(|q: &&Question| (q.file, Arc::new(markdown::Rendered::new(q, &keep))))
         .collect();
     Ok(Input {
         bank,
@@ -255,8 +252,8 @@ pub fn build(bank: &Bank, opts: &BuildOptions) -> Result<BuildReport, ExportErro
             Ok(written)
         };
         // Formats are independent: write them concurrently, slowest first, so
-        // the Anki deck's serial compression overlaps the other formats; report
-        // in a fixed order.
+        // the Anki deck's serial database inserts overlap the other formats;
+        // report in a fixed order.
         let mut run = formats.clone();
         run.sort_by_key(|f| std::cmp::Reverse(f.expected_cost()));
         let mut results: Vec<(FormatId, Result<Vec<PathBuf>, ExportError>)> =
