@@ -1165,11 +1165,19 @@ const DEFLATE_PIECE: usize = 1 << 20;
 /// Deflate's window: each piece is primed with this much of the data before it.
 const WINDOW: usize = 32 << 10;
 
-/// A zip member's data: the raw deflate stream of `parts` (concatenated) and
-/// its CRC-32.
+/// A zip member's data: the raw deflate stream of `parts` (concatenated), in
+/// pieces to be written one after the other, and its CRC-32.
 struct Deflated {
-    data: Vec<u8>,
+    pieces: Vec<Vec<u8>>,
     crc: u32,
+}
+
+#[cfg(test)]
+impl Deflated {
+    /// The whole deflate stream.
+    fn stream(&self) -> Vec<u8> {
+        self.pieces.concat()
+    }
 }
 
 /// Deflate `parts`, concatenated, as pigz does: the data is cut into
@@ -1242,14 +1250,12 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
             },
         )
         .collect::<std::io::Result<Vec<_>>>()?;
-    let mut data = Vec::with_capacity(pieces.iter().map(|p| p.0.len()).sum());
     let mut crc = crc32fast::Hasher::new();
-    for (piece, piece_crc) in pieces {
-        data.extend_from_slice(&piece);
-        crc.combine(&piece_crc);
+    for (_, piece_crc) in &pieces {
+        crc.combine(piece_crc);
     }
     Ok(Deflated {
-        data,
+        pieces: pieces.into_iter().map(|(piece, _)| piece).collect(),
         crc: crc.finalize(),
     })
 }
@@ -1297,7 +1303,9 @@ fn write_package(
             .crc32(rawzip::Crc32Option::Custom(d.crc))
             .start()
             .map_err(zerr)?;
-        entry.write_all(&d.data).map_err(io)?;
+        for piece in &d.pieces {
+            entry.write_all(piece).map_err(io)?;
+        }
         // The data is compressed already: this only counts its length (the
         // CRC is given above).
         let mut sizes = config.wrap(std::io::sink());
@@ -1363,11 +1371,11 @@ mod tests {
             let d = deflate(&[&header, &body]).expect("deflate");
             let mut whole = header.clone();
             whole.extend_from_slice(&body);
-            assert_eq!(inflate(&d.data), whole, "len {len}");
+            assert_eq!(inflate(&d.stream()), whole, "len {len}");
             assert_eq!(d.crc, crc32fast::hash(&whole), "len {len}");
         }
         let d = deflate(&[]).expect("deflate");
-        assert!(inflate(&d.data).is_empty());
+        assert!(inflate(&d.stream()).is_empty());
         assert_eq!(d.crc, 0);
     }
 
@@ -1382,9 +1390,9 @@ mod tests {
                 .install(|| deflate(&[&data[..100], &data[100..]]).expect("deflate"))
         };
         let (one, four) = (on(1), on(4));
-        assert_eq!(one.data, four.data);
+        assert_eq!(one.stream(), four.stream());
         let whole = deflate(&[&data]).expect("deflate");
-        assert_eq!(one.data, whole.data);
+        assert_eq!(one.stream(), whole.stream());
         assert_eq!(one.crc, whole.crc);
     }
 
@@ -1407,12 +1415,12 @@ mod tests {
         serial.write_all(&data).expect("deflate");
         let serial = serial.finish().expect("deflate");
         assert!(
-            d.data.len() < serial.len() + serial.len() / 20,
+            d.stream().len() < serial.len() + serial.len() / 20,
             "{} bytes in pieces, {} in one",
-            d.data.len(),
+            d.stream().len(),
             serial.len()
         );
-        assert_eq!(inflate(&d.data), data);
+        assert_eq!(inflate(&d.stream()), data);
     }
 
     proptest::proptest! {
@@ -1433,7 +1441,7 @@ mod tests {
             }
             parts.push(&data[at..]);
             let d = deflate(&parts).expect("deflate");
-            proptest::prop_assert_eq!(inflate(&d.data), data.clone());
+            proptest::prop_assert_eq!(inflate(&d.stream()), data.clone());
             proptest::prop_assert_eq!(d.crc, crc32fast::hash(&data));
         }
     }
