@@ -262,6 +262,10 @@ impl serde_json::ser::Formatter for Nested {
 /// Write `bank.json` exactly as `serde_json::to_writer_pretty(bank_json(..))`
 /// would, streaming the questions chunk by chunk, each chunk on every core.
 pub fn write_bank_json(input: &Input<'_>, w: &mut dyn Write) -> std::io::Result<()> {
+    write_in_chunks(input, w, crate::CHUNK)
+}
+
+fn write_in_chunks(input: &Input<'_>, w: &mut dyn Write, chunk_len: usize) -> std::io::Result<()> {
     let head = serde_json::to_string_pretty(&head_json(input))?;
     // The head ends with "\n}"; the questions array is the last member.
     let head = head.strip_suffix("\n}").unwrap_or(&head);
@@ -270,7 +274,7 @@ pub fn write_bank_json(input: &Input<'_>, w: &mut dyn Write) -> std::io::Result<
         return w.write_all(b",\n  \"questions\": []\n}\n");
     }
     w.write_all(b",\n  \"questions\": [\n")?;
-    for (c, chunk) in input.questions.chunks(crate::CHUNK).enumerate() {
+    for (c, chunk) in input.questions.chunks(chunk_len).enumerate() {
         let items: Vec<Vec<u8>> = chunk
             .par_iter()
             .map(|q| -> std::io::Result<Vec<u8>> {
@@ -308,5 +312,39 @@ impl Exporter for JsonExporter {
         write_bank_json(input, &mut w).map_err(io)?;
         w.flush().map_err(io)?;
         Ok(vec![path])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_join_into_the_whole_document() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let bank = qbank_parser::load(&root.join("content")).expect("bank loads");
+        let opts = crate::BuildOptions {
+            out: std::env::temp_dir().join("unused"),
+            formats: vec![crate::FormatId::Json],
+            include_drafts: false,
+            answers: crate::Answers::End,
+            templates: None,
+            fail_after: None,
+        };
+        let input = crate::input(&bank, &opts).expect("input");
+        assert!(
+            input.questions.len() > 20,
+            "enough questions for several chunks"
+        );
+        let whole = serde_json::to_string_pretty(&bank_json(&input)).expect("json") + "\n";
+        // Chunks of one, of a few (the last one short), and all in one.
+        for chunk_len in [1, 7, input.questions.len()] {
+            let mut streamed = Vec::new();
+            write_in_chunks(&input, &mut streamed, chunk_len).expect("write");
+            assert!(
+                String::from_utf8(streamed).expect("utf-8") == whole,
+                "chunks of {chunk_len}"
+            );
+        }
     }
 }

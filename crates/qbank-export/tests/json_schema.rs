@@ -51,22 +51,3 @@ fn key_is_given_as_indices_and_letters() {
         .expect("html")
         .contains("<code>models:/ml.churn.model@champion</code>"));
 }
-
-#[test]
-fn streamed_file_equals_the_whole_document() {
-    let bank = qbank_parser::load(&root().join("content")).expect("bank loads");
-    let opts = qbank_export::BuildOptions {
-        out: std::env::temp_dir().join("unused"),
-        formats: vec![qbank_export::FormatId::Json],
-        include_drafts: false,
-        answers: qbank_export::Answers::End,
-        templates: None,
-        fail_after: None,
-    };
-    let input = qbank_export::input(&bank, &opts).expect("input");
-    let mut streamed = Vec::new();
-    qbank_export::json::write_bank_json(&input, &mut streamed).expect("write");
-    let whole =
-        serde_json::to_string_pretty(&qbank_export::json::bank_json(&input)).expect("json") + "\n";
-    assert!(String::from_utf8(streamed).expect("utf-8") == whole);
-}
