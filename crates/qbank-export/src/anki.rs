@@ -1325,7 +1325,7 @@ fn write_package(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::{Answers, BuildOptions};
+    use crate::BuildOptions;
     use std::io::Read;
 
     fn fixture() -> PathBuf {
@@ -1470,14 +1470,7 @@ mod tests {
 
     fn export(bank: &Path, out: &Path) -> Vec<u8> {
         let bank = qbank_parser::load(bank).unwrap();
-        let opts = BuildOptions {
-            out: out.to_path_buf(),
-            formats: vec![FormatId::Anki],
-            include_drafts: false,
-            answers: Answers::End,
-            templates: None,
-            fail_after: None,
-        };
+        let opts = BuildOptions::new(out, vec![FormatId::Anki]);
         crate::build(&bank, &opts).unwrap();
         std::fs::read(out.join("anki-fixture.apkg")).unwrap()
     }

@@ -323,14 +323,7 @@ mod tests {
     fn chunks_join_into_the_whole_document() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let bank = qbank_parser::load(&root.join("content")).expect("bank loads");
-        let opts = crate::BuildOptions {
-            out: std::env::temp_dir().join("unused"),
-            formats: vec![crate::FormatId::Json],
-            include_drafts: false,
-            answers: crate::Answers::End,
-            templates: None,
-            fail_after: None,
-        };
+        let opts = crate::BuildOptions::new("unused", vec![crate::FormatId::Json]);
         let input = crate::input(&bank, &opts).expect("input");
         assert!(
             input.questions.len() > 20,

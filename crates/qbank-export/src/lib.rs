@@ -75,6 +75,21 @@ pub struct BuildOptions {
     pub fail_after: Option<String>,
 }
 
+impl BuildOptions {
+    /// Write `formats` into `out`: published questions only, answers at the
+    /// end of the booklet, built-in templates.
+    pub fn new(out: impl Into<PathBuf>, formats: Vec<FormatId>) -> BuildOptions {
+        BuildOptions {
+            out: out.into(),
+            formats,
+            include_drafts: false,
+            answers: Answers::End,
+            templates: None,
+            fail_after: None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct BuildReport {
     pub files: Vec<PathBuf>,

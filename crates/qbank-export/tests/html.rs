@@ -14,12 +14,9 @@ fn fixture() -> PathBuf {
 
 fn opts(answers: Answers, templates: Option<PathBuf>) -> BuildOptions {
     BuildOptions {
-        out: PathBuf::from("unused"),
-        formats: vec![FormatId::Html],
-        include_drafts: false,
         answers,
         templates,
-        fail_after: None,
+        ..BuildOptions::new("unused", vec![FormatId::Html])
     }
 }
 

@@ -10,12 +10,8 @@ fn root() -> &'static Path {
 fn export(bank_dir: &Path) -> serde_json::Value {
     let bank = qbank_parser::load(bank_dir).expect("bank loads");
     let opts = qbank_export::BuildOptions {
-        out: std::env::temp_dir().join("unused"),
-        formats: vec![qbank_export::FormatId::Json],
         include_drafts: true,
-        answers: qbank_export::Answers::End,
-        templates: None,
-        fail_after: None,
+        ..qbank_export::BuildOptions::new("unused", vec![qbank_export::FormatId::Json])
     };
     let input = qbank_export::input(&bank, &opts).expect("input");
     qbank_export::json::bank_json(&input)

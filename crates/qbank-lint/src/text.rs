@@ -180,19 +180,28 @@ fn words(text: &str) -> Vec<u64> {
     text.split_whitespace()
         .map(|t| t.trim_end_matches(TRAILING))
         .filter_map(|t| {
-            let mut h = WordHash::default();
             if t.is_ascii() {
-                for b in t.bytes().filter(|b| !matches!(b, b'`' | b'*')) {
-                    h.byte(b.to_ascii_lowercase());
-                }
-            } else {
-                // `str::to_lowercase`, not per character: a word-final Σ becomes ς.
-                let word: String = t.chars().filter(|c| !matches!(c, '`' | '*')).collect();
-                word.to_lowercase().bytes().for_each(|b| h.byte(b));
+                return ascii_word(t.as_bytes());
             }
+            // `str::to_lowercase`, not per character: a word-final Σ becomes ς.
+            let word: String = t.chars().filter(|c| !matches!(c, '`' | '*')).collect();
+            let mut h = WordHash::default();
+            word.to_lowercase().bytes().for_each(|b| h.byte(b));
             h.finish()
         })
         .collect()
+}
+
+/// The hash of one ASCII word (trailing punctuation already shed): lower-cased,
+/// code ticks and emphasis stars skipped; `None` when nothing is left.
+fn ascii_word(word: &[u8]) -> Option<u64> {
+    let mut h = WordHash::default();
+    for &c in word {
+        if c != b'`' && c != b'*' {
+            h.byte(c.to_ascii_lowercase());
+        }
+    }
+    h.finish()
 }
 
 /// [`words`] for ASCII text (almost every option), one pass over its bytes.
@@ -213,13 +222,7 @@ fn ascii_words(b: &[u8]) -> Vec<u64> {
         while end > start && TRAILING.contains(&char::from(b[end - 1])) {
             end -= 1;
         }
-        let mut h = WordHash::default();
-        for &c in &b[start..end] {
-            if c != b'`' && c != b'*' {
-                h.byte(c.to_ascii_lowercase());
-            }
-        }
-        out.extend(h.finish());
+        out.extend(ascii_word(&b[start..end]));
     }
     out
 }

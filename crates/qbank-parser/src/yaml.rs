@@ -70,20 +70,9 @@ impl SpanMap {
             .extend_from_within(parent.start as usize..parent.end as usize);
         self.text.push(b'/');
         match step {
-            Step::Index(i) => {
-                let mut digits = [0u8; 20];
-                let mut n = digits.len();
-                let mut i = i;
-                loop {
-                    n -= 1;
-                    digits[n] = b'0' + (i % 10) as u8;
-                    i /= 10;
-                    if i == 0 {
-                        break;
-                    }
-                }
-                self.text.extend_from_slice(&digits[n..]);
-            }
+            Step::Index(i) => self
+                .text
+                .extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
             Step::Key(k) => self.text.extend_from_slice(escape_pointer(k).as_bytes()),
         }
         Ptr {
