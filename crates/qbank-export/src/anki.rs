@@ -1050,8 +1050,10 @@ fn write_collection(
     mod_time: &(dyn Fn(&Path) -> i64 + Sync),
 ) -> Result<(rusqlite::Connection, Vec<Media>), ExportError> {
     let mut conn = open_memdb()?;
-    conn.execute_batch("PRAGMA page_size = 4096;")
-        .map_err(sql_err)?;
+    conn.execute_batch(
+        "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
+    )
+    .map_err(sql_err)?;
     let tx = conn.transaction().map_err(sql_err)?;
     tx.execute_batch(SCHEMA).map_err(sql_err)?;
 
@@ -1209,11 +1211,18 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
     };
     let starts: Vec<usize> = (0..len.max(1)).step_by(DEFLATE_PIECE).collect();
     let last = starts.len() - 1;
+    // Each task compresses into one reused buffer and copies each piece out
+    // at its exact size: fresh memory is only the compressed stream itself.
+    // (A compressor is made anew for every piece: one that is reset carries
+    // state into the next piece's bytes, which would then depend on how the
+    // pieces fall to threads.)
+    let fresh = || Vec::with_capacity(DEFLATE_PIECE + 1024);
     let pieces = starts
         .par_iter()
         .enumerate()
-        .map(
-            |(i, &start)| -> std::io::Result<(Vec<u8>, crc32fast::Hasher)> {
+        .map_init(
+            fresh,
+            |out: &mut Vec<u8>, (i, &start)| -> std::io::Result<(Vec<u8>, crc32fast::Hasher)> {
                 let input = at(start..(start + DEFLATE_PIECE).min(len));
                 let mut crc = crc32fast::Hasher::new();
                 crc.update(&input);
@@ -1227,7 +1236,7 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
                 } else {
                     FlushCompress::Sync
                 };
-                let mut out = Vec::with_capacity(input.len() / 2 + 1024);
+                out.clear();
                 let mut rest: &[u8] = &input;
                 loop {
                     if out.capacity() - out.len() < 1024 {
@@ -1235,7 +1244,7 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
                     }
                     let before = c.total_in();
                     let status = c
-                        .compress_vec(rest, &mut out, flush)
+                        .compress_vec(rest, out, flush)
                         .map_err(std::io::Error::other)?;
                     rest = &rest[usize::try_from(c.total_in() - before).unwrap_or(rest.len())..];
                     let done = match flush {
@@ -1244,7 +1253,7 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
                         _ => rest.is_empty() && out.len() < out.capacity(),
                     };
                     if done {
-                        return Ok((out, crc));
+                        return Ok((out.as_slice().to_vec(), crc));
                     }
                 }
             },
@@ -1380,9 +1389,42 @@ mod tests {
         assert_eq!(d.crc, 0);
     }
 
+    /// Text like a collection's fields: words from a small vocabulary in
+    /// HTML, so matches reach back across the window.
+    fn prose(len: usize, seed: u64) -> Vec<u8> {
+        const WORDS: [&str; 12] = [
+            "model ",
+            "alias ",
+            "<code>champion</code> ",
+            "registry ",
+            "the ",
+            "Unity Catalog ",
+            "version ",
+            "<p>",
+            "</p>\n",
+            "serving ",
+            "endpoint ",
+            "drift ",
+        ];
+        let mut x = seed | 1;
+        let mut out = Vec::with_capacity(len + 32);
+        while out.len() < len {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            out.extend_from_slice(WORDS[(x % WORDS.len() as u64) as usize].as_bytes());
+        }
+        out.truncate(len);
+        out
+    }
+
     #[test]
     fn deflate_does_not_depend_on_the_number_of_threads_or_the_cut_into_parts() {
-        let data = sample(3 * DEFLATE_PIECE + 999, 3);
+        // Ten pieces of text and of noise, more than threads: a compressor
+        // reset and reused for the next piece on a thread changes the bytes
+        // (this fails if `deflate` does that).
+        let mut data = prose(5 * DEFLATE_PIECE, 3);
+        data.extend(sample(5 * DEFLATE_PIECE + 999, 5));
         let on = |threads: usize| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)

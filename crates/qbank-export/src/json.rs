@@ -136,7 +136,7 @@ fn with_question<R>(input: &Input<'_>, q: &Question, f: impl FnOnce(&QuestionJso
             .collect(),
         source: Source {
             path: &src.name,
-            line: src.line_col(q.front.span.start).line,
+            line: src.line_of(q.front.span.start),
         },
     };
     f(&view)

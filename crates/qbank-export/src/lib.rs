@@ -13,10 +13,9 @@ pub mod markdown;
 use std::path::{Path, PathBuf};
 
 use qbank_parser::coverage::Coverage;
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use qbank_parser::{Bank, Blueprint, FileId, Question};
+use qbank_parser::{Bank, Blueprint, Question};
 use rayon::prelude::*;
 
 /// Questions an exporter turns into output at a time, every core working on
@@ -126,8 +125,9 @@ pub struct Input<'a> {
     pub coverage: Coverage,
     pub answers: Answers,
     pub templates: Option<&'a Path>,
-    /// HTML of every exported question, rendered once for all formats.
-    pub rendered: HashMap<FileId, Arc<markdown::Rendered>>,
+    /// HTML of every exported question without images, rendered once for all
+    /// formats; indexed by [`FileId`](qbank_parser::FileId).
+    pub rendered: Vec<Option<Arc<markdown::Rendered>>>,
 }
 
 impl Input<'_> {
@@ -166,8 +166,8 @@ impl Input<'_> {
     /// Questions without images share the HTML rendered once in [`input`];
     /// the others are rendered again with this format's image URLs.
     pub fn html(&self, q: &Question, image: &dyn Fn(&str) -> String) -> Arc<markdown::Rendered> {
-        match self.rendered.get(&q.file) {
-            Some(r) if q.images.is_empty() => Arc::clone(r),
+        match self.rendered.get(q.file.0 as usize) {
+            Some(Some(r)) if q.images.is_empty() => Arc::clone(r),
             _ => Arc::new(markdown::Rendered::new(q, image)),
         }
     }
@@ -200,10 +200,21 @@ pub fn input<'a>(bank: &'a Bank, opts: &'a BuildOptions) -> Result<Input<'a>, Ex
         .filter(|q| opts.include_drafts || q.is_published())
         .collect();
     let keep = |u: &str| u.to_string();
-    let rendered = questions
+    // Questions with images are rendered by each format, with its own image URLs.
+    let html: Vec<Option<Arc<markdown::Rendered>>> = questions
         .par_iter()
-        .map(|q: &&Question| (q.file, Arc::new(markdown::Rendered::new(q, &keep))))
+        .map(|q: &&Question| {
+            q.images
+                .is_empty()
+                .then(|| Arc::new(markdown::Rendered::new(q, &keep)))
+        })
         .collect();
+    let mut rendered = vec![None; bank.files.len()];
+    for (q, r) in questions.iter().zip(html) {
+        if let Some(slot) = rendered.get_mut(q.file.0 as usize) {
+            *slot = r;
+        }
+    }
     Ok(Input {
         bank,
         blueprint,

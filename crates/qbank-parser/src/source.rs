@@ -38,6 +38,22 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
         self.lines().line_col(&self.text, offset)
     }
+
+    /// One-based line of a byte offset (clamped to the text), as
+    /// [`line_col`](Self::line_col) gives it. Counts the lines before it
+    /// rather than indexing the whole file, unless the index exists already:
+    /// for an offset near the start (a question's front matter) that reads
+    /// a few bytes.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.lines.get() {
+            Some(index) => index.line_col(&self.text, offset).line,
+            None => {
+                let end = offset.min(self.text.len());
+                let before = self.text.as_bytes().get(..end).unwrap_or_default();
+                before.iter().filter(|&&b| b == b'\n').count() + 1
+            }
+        }
+    }
 }
 
 /// Decode bytes as UTF-8, dropping a byte-order mark: borrowed when they are
@@ -193,6 +209,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn line_of_agrees_with_line_col(
+            text in "(a|ä|\r|\n|\r\n){0,40}",
+            offset in 0usize..200,
+        ) {
+            let file = SourceFile::new(PathBuf::from("q.md"), "q.md".into(), text);
+            let counted = file.line_of(offset);
+            let indexed = file.line_col(offset).line;
+            prop_assert_eq!(counted, indexed);
+            // With the index built, the same answer from it.
+            prop_assert_eq!(file.line_of(offset), indexed);
+        }
+
         #[test]
         fn display_names_agree_on_generated_paths(
             root in "[a./]{0,6}",
