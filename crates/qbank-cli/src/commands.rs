@@ -22,8 +22,18 @@ fn width() -> usize {
 /// blueprint) is printed, in the requested format for machine formats (on
 /// stdout) or as a report on stderr, and gives exit status 2.
 fn load(path: &Path, format: Format, color: bool) -> Result<Bank, u8> {
+    load_with(path, format, color, qbank_parser::LoadOptions::default())
+}
+
+/// [`load`], reading what `opts` asks for as well.
+fn load_with(
+    path: &Path,
+    format: Format,
+    color: bool,
+    opts: qbank_parser::LoadOptions,
+) -> Result<Bank, u8> {
     // The rules' patterns compile on one core while the walk runs on the other.
-    let (loaded, ()) = rayon::join(|| qbank_parser::load(path), qbank_lint::warm_up);
+    let (loaded, ()) = rayon::join(|| qbank_parser::load_with(path, opts), qbank_lint::warm_up);
     loaded.map_err(|f| {
         let one = std::slice::from_ref(&f.diagnostic);
         if format == Format::Human {
@@ -243,7 +253,11 @@ pub struct BuildArgs {
 
 pub fn build(args: &BuildArgs, color: bool) -> u8 {
     let start = Instant::now();
-    let bank = match load(&args.path, Format::Human, color) {
+    // The Anki deck dates each note by its file's last change.
+    let opts = qbank_parser::LoadOptions {
+        modified_times: args.format.contains(&qbank_export::FormatId::Anki),
+    };
+    let bank = match load_with(&args.path, Format::Human, color, opts) {
         Ok(bank) => bank,
         Err(code) => return code,
     };

@@ -25,7 +25,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use qbank_parser::{letter, Question};
+use qbank_parser::{letter, Question, SourceFile};
 use serde_json::{json, Value};
 
 use crate::markdown::Rendered;
@@ -211,7 +211,7 @@ impl Exporter for AnkiExporter {
         // previous notes go into the database.
         let times = ChangeTimes::new(&input.bank.root, &content);
         let sde = source_date_epoch();
-        let mod_time = |path: &Path| clamp_mod(times.of(path), now, sde, epoch.min(now));
+        let mod_time = |src: &SourceFile| clamp_mod(times.of(src), now, sde, epoch.min(now));
         let path = dir.join(format!("{}.apkg", safe_file_stem(&input.blueprint.exam.id)));
         write_package(input, epoch, &mod_time, &path)?;
         Ok(vec![path])
@@ -324,10 +324,19 @@ impl ChangeTimes {
         }
     }
 
-    /// The last change of file `f`: one or two file-system calls
-    /// (canonicalize, mtime).
-    pub fn of(&self, f: &Path) -> Option<i64> {
-        let committed = self.git.as_ref().and_then(|(top, log, dirty)| {
+    /// The last change of file `f`: its commit time from the history (one
+    /// file-system call, canonicalize), else its modification time as loaded
+    /// ([`SourceFile::modified`](qbank_parser::SourceFile)), else one more
+    /// call for it.
+    pub fn of(&self, f: &qbank_parser::SourceFile) -> Option<i64> {
+        self.of_path(&f.path)
+            .or(f.modified)
+            .or_else(|| mtime(&f.path))
+    }
+
+    /// The commit time of file `f`, if it is committed and unchanged.
+    fn of_path(&self, f: &Path) -> Option<i64> {
+        self.git.as_ref().and_then(|(top, log, dirty)| {
             let rel = std::fs::canonicalize(f).ok()?;
             let rel = rel.strip_prefix(top).ok()?;
             let rel = rel.to_string_lossy().replace('\\', "/");
@@ -336,16 +345,12 @@ impl ChangeTimes {
             } else {
                 log.get(&rel).copied()
             }
-        });
-        committed.or_else(|| mtime(f))
+        })
     }
 }
 
 fn mtime(p: &Path) -> Option<i64> {
-    let m = std::fs::metadata(p).ok()?.modified().ok()?;
-    m.duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .map(|d| d.as_secs() as i64)
+    qbank_parser::bank::unix_seconds(std::fs::metadata(p).ok()?.modified().ok()?)
 }
 
 type GitTimes = (PathBuf, HashMap<String, i64>, HashSet<String>);
@@ -722,7 +727,7 @@ struct Prepared {
 fn prepare_note(
     input: &Input<'_>,
     q: &Question,
-    mod_time: &(dyn Fn(&Path) -> i64 + Sync),
+    mod_time: &(dyn Fn(&SourceFile) -> i64 + Sync),
 ) -> Result<Prepared, ExportError> {
     let src = input.bank.file(q.file);
     let identity = q
@@ -771,7 +776,7 @@ fn prepare_note(
             sfld,
             csum,
             tags,
-            modified: mod_time(&src.path),
+            modified: mod_time(src),
         },
         media: r.media,
     })
@@ -1047,7 +1052,7 @@ fn open_memdb() -> Result<rusqlite::Connection, ExportError> {
 fn write_collection(
     input: &Input<'_>,
     epoch: i64,
-    mod_time: &(dyn Fn(&Path) -> i64 + Sync),
+    mod_time: &(dyn Fn(&SourceFile) -> i64 + Sync),
 ) -> Result<(rusqlite::Connection, Vec<Media>), ExportError> {
     let mut conn = open_memdb()?;
     conn.execute_batch(
@@ -1272,7 +1277,7 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
 fn write_package(
     input: &Input<'_>,
     epoch: i64,
-    mod_time: &(dyn Fn(&Path) -> i64 + Sync),
+    mod_time: &(dyn Fn(&SourceFile) -> i64 + Sync),
     path: &Path,
 ) -> Result<(), ExportError> {
     let (mut conn, media) = write_collection(input, epoch, mod_time)?;
@@ -1824,6 +1829,9 @@ mod tests {
         std::fs::write(&f, "x").unwrap();
         let times = ChangeTimes::new(tmp.path(), tmp.path());
         assert!(mtime(&f).is_some());
-        assert_eq!(times.of(&f), mtime(&f));
+        let src = SourceFile::new(f.clone(), "q.md".into(), "x");
+        assert_eq!(times.of(&src), mtime(&f));
+        // A time read when the bank was loaded is used as it is.
+        assert_eq!(times.of(&src.with_modified(Some(123))), Some(123));
     }
 }

@@ -69,9 +69,22 @@ pub fn is_io_code(code: &str) -> bool {
     matches!(code, "QB011" | "QB015" | "QB016")
 }
 
+/// What [`load_with`] reads besides the files' text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Each question file's modification time ([`SourceFile::modified`]),
+    /// from the file already open: for exports that date their records.
+    pub modified_times: bool,
+}
+
 /// Load the bank at `path`: the folder with `qbank.toml`, or a folder of
 /// questions with a `blueprint.yaml`.
 pub fn load(path: &Path) -> Result<Bank, Fatal> {
+    load_with(path, LoadOptions::default())
+}
+
+/// [`load`], reading what `opts` asks for as well.
+pub fn load_with(path: &Path, opts: LoadOptions) -> Result<Bank, Fatal> {
     let meta = std::fs::metadata(path).map_err(|e| {
         Fatal::plain(
             "QB016",
@@ -192,7 +205,7 @@ pub fn load(path: &Path) -> Result<Bank, Fatal> {
         .par_iter()
         .enumerate()
         .map(|(i, p)| {
-            let (src, q, d) = load_question(FileId((base + i) as u32), &root, p, max);
+            let (src, q, d) = load_question(FileId((base + i) as u32), &root, p, max, opts);
             (src, (q, d))
         })
         .unzip();
@@ -347,7 +360,7 @@ fn build_exclude(
 }
 
 /// Read, decode and parse one question file.
-pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
+pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64, opts: LoadOptions) -> Loaded {
     let name = display_name(root, path);
     let mut diags = Vec::new();
     let unreadable = |e: std::io::Error, mut diags: Vec<Diagnostic>| {
@@ -366,6 +379,11 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
         Ok(f) => f,
         Err(e) => return unreadable(e, diags),
     };
+    // From the open file: no second lookup of the path.
+    let modified = opts
+        .modified_times
+        .then(|| unix_seconds(file.metadata().ok()?.modified().ok()?))
+        .flatten();
     // Read at most one byte past the limit: no separate size query, and a
     // huge file is never read whole. Most questions fit the first buffer.
     // Each thread reads into one reused buffer; the file's own copy is then
@@ -403,10 +421,16 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64) -> Loaded {
     let (q, d) = parse_shared(id, path, &text);
     diags.extend(d);
     (
-        SourceFile::new(path.to_path_buf(), name, text),
+        SourceFile::new(path.to_path_buf(), name, text).with_modified(modified),
         Some(q),
         diags,
     )
+}
+
+/// Whole seconds since the Unix epoch; `None` for a time before it.
+pub fn unix_seconds(t: std::time::SystemTime) -> Option<i64> {
+    let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(d.as_secs()).ok()
 }
 
 fn parse_ledger(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Spanned<String>> {

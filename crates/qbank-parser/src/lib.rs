@@ -17,7 +17,7 @@ pub mod source;
 pub mod span;
 pub mod yaml;
 
-pub use bank::{load, Bank, Fatal};
+pub use bank::{load, load_with, Bank, Fatal, LoadOptions};
 pub use blueprint::Blueprint;
 pub use config::Config;
 pub use diagnostic::{Diagnostic, FileId, Label, Severity};

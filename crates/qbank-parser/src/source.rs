@@ -17,6 +17,10 @@ pub struct SourceFile {
     /// Decoded text, without a UTF-8 byte-order mark. Shared with the
     /// sections of the question model that are this text verbatim.
     pub text: Arc<str>,
+    /// Last modification, in seconds since the Unix epoch: read from the
+    /// open file when the bank is loaded with
+    /// [`LoadOptions::modified_times`](crate::bank::LoadOptions), else `None`.
+    pub modified: Option<i64>,
     /// Built on first use: most files never need line numbers.
     lines: OnceLock<LineIndex>,
 }
@@ -27,8 +31,15 @@ impl SourceFile {
             path,
             name,
             text: text.into(),
+            modified: None,
             lines: OnceLock::new(),
         }
+    }
+
+    /// The same file with its modification time.
+    pub fn with_modified(mut self, modified: Option<i64>) -> Self {
+        self.modified = modified;
+        self
     }
 
     pub fn lines(&self) -> &LineIndex {

@@ -48,3 +48,40 @@ fn files_come_in_sorted_walk_order() {
     assert_eq!(loaded, expected);
     assert_eq!(loaded.len(), names.len() - 1);
 }
+
+#[test]
+fn modified_times_are_read_only_when_asked_for() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/blueprint.yaml"),
+        root.join("blueprint.yaml"),
+    )
+    .expect("blueprint");
+    let q = root.join("questions/a.md");
+    std::fs::create_dir_all(q.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&q, "---\nid: a\n---\n").expect("write");
+    // A time the test sets, so it cannot pass by accident.
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_234_567_890);
+    std::fs::File::options()
+        .write(true)
+        .open(&q)
+        .and_then(|f| f.set_modified(when))
+        .expect("set mtime");
+
+    let question = |bank: &qbank_parser::Bank| {
+        bank.files
+            .iter()
+            .find(|f| f.path == q)
+            .map(|f| f.modified)
+            .expect("question file")
+    };
+    let plain = qbank_parser::load(root).unwrap_or_else(|f| panic!("{:?}", f.diagnostic));
+    assert_eq!(question(&plain), None);
+    let opts = qbank_parser::LoadOptions {
+        modified_times: true,
+    };
+    let dated =
+        qbank_parser::load_with(root, opts).unwrap_or_else(|f| panic!("{:?}", f.diagnostic));
+    assert_eq!(question(&dated), Some(1_234_567_890));
+}
