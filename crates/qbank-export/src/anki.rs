@@ -445,35 +445,46 @@ fn clamp_mod(changed: Option<i64>, now: i64, sde: Option<i64>, fallback: i64) ->
 // ---------------------------------------------------------------------------
 // Text helpers
 
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            _ => o.push(c),
-        }
+/// `s` HTML-escaped onto the end of `o`.
+fn esc_into(o: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(i) = rest.find(['&', '<', '>', '"']) {
+        o.push_str(&rest[..i]);
+        o.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => "&quot;",
+        });
+        rest = &rest[i + 1..];
     }
-    o
+    o.push_str(rest);
 }
 
 /// What Anki keeps of a field: no ASCII control characters except `\n` and
 /// `\t` (this also keeps the `\x1f` field separator out of field values).
-fn clean_field(s: String) -> String {
+#[cfg(test)]
+fn clean_field(mut s: String) -> String {
+    clean_from(&mut s, 0);
+    s
+}
+
+/// [`clean_field`] for the field that starts at byte `start` of `s` and runs
+/// to its end (fields are written one after another into a note's string).
+fn clean_from(s: &mut String, start: usize) {
     // Bitwise, over blocks, so the scan of a clean field (nearly all) vectorises.
     let bad = |b: u8| (b < 0x20) & (b != b'\n') & (b != b'\t') | (b == 0x7f);
-    let dirty = s
-        .as_bytes()
+    let dirty = s.as_bytes()[start..]
         .chunks(64)
         .any(|block| block.iter().fold(false, |acc, &b| acc | bad(b)));
-    if !dirty {
-        return s;
+    if dirty {
+        let kept: String = s[start..]
+            .chars()
+            .filter(|&c| !c.is_ascii_control() || c == '\n' || c == '\t')
+            .collect();
+        s.truncate(start);
+        s.push_str(&kept);
     }
-    s.chars()
-        .filter(|&c| !c.is_ascii_control() || c == '\n' || c == '\t')
-        .collect()
 }
 
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
@@ -734,21 +745,35 @@ fn prepare_note(
         .id()
         .map_or_else(|| format!("file:{}", src.name), str::to_string);
     let guid = note_guid(&input.blueprint.exam.id, &identity);
-    let r = render_question(input, q)?;
     let (domain_id, domain_name) = input.domain_of(q);
     let domain_name = domain_name.unwrap_or_else(|| domain_id.clone());
 
-    let fields = [
-        esc(&identity),
-        r.question,
-        r.answer,
-        esc(&domain_name),
-        topics_field(input, q),
-        references_field(q),
-    ]
-    .map(clean_field);
-    let sfld = strip_html_preserving_media(&fields[0]);
-    let csum = field_checksum(&fields[0]);
+    // The fields, written one after another into the note's string, each
+    // cleaned where it stands, joined by Anki's `\x1f`.
+    let (media, r) = question_media(input, q)?;
+    let mut flds = String::with_capacity(field_size(&r) + 256);
+    let mut first = 0..0;
+    let writers: [&dyn Fn(&mut String); 6] = [
+        &|s| esc_into(s, &identity),
+        &|s| question_field(s, q, &r),
+        &|s| answer_field(s, q, &r),
+        &|s| esc_into(s, &domain_name),
+        &|s| topics_field(s, input, q),
+        &|s| references_field(s, q),
+    ];
+    for (i, write) in writers.iter().enumerate() {
+        if i > 0 {
+            flds.push('\u{1f}');
+        }
+        let start = flds.len();
+        write(&mut flds);
+        clean_from(&mut flds, start);
+        if i == 0 {
+            first = start..flds.len();
+        }
+    }
+    let sfld = strip_html_preserving_media(&flds[first.clone()]);
+    let csum = field_checksum(&flds[first]);
 
     let mut tags = Vec::new();
     if !domain_id.is_empty() {
@@ -772,24 +797,22 @@ fn prepare_note(
         domain_name,
         note: NoteRow {
             guid,
-            flds: fields.join("\u{1f}"),
+            flds,
             sfld,
             csum,
             tags,
             modified: mod_time(src),
         },
-        media: r.media,
+        media,
     })
 }
 
-/// A question's rendered Question and Answer fields, and its media files.
-struct Fields {
-    question: String,
-    answer: String,
-    media: Vec<(String, Vec<u8>)>,
-}
-
-fn render_question(input: &Input<'_>, q: &Question) -> Result<Fields, ExportError> {
+/// A question's media files, and its HTML with their packaged names.
+#[allow(clippy::type_complexity)]
+fn question_media(
+    input: &Input<'_>,
+    q: &Question,
+) -> Result<(Vec<(String, Vec<u8>)>, std::sync::Arc<Rendered>), ExportError> {
     // Images: package local files under safe flat names.
     let mut names: HashMap<String, String> = HashMap::new();
     let mut media = Vec::new();
@@ -802,18 +825,18 @@ fn render_question(input: &Input<'_>, q: &Question) -> Result<Fields, ExportErro
         }
     }
     let image = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_string());
-    let r = input.html(q, &image);
-    Ok(Fields {
-        question: question_field(q, &r),
-        answer: answer_field(q, &r),
-        media,
-    })
+    Ok((media, input.html(q, &image)))
 }
 
-fn question_field(q: &Question, r: &Rendered) -> String {
+/// About the length of the Question and Answer fields.
+fn field_size(r: &Rendered) -> usize {
+    let options: usize = r.options.iter().map(|o| 2 * o.len() + 290).sum();
+    let rationales: usize = r.rationales.iter().flatten().map(|h| h.len() + 40).sum();
+    r.stem.len() + options + rationales + r.explanation.as_ref().map_or(0, |h| h.len() + 70)
+}
+
+fn question_field(s: &mut String, q: &Question, r: &Rendered) {
     use std::fmt::Write as _;
-    let options: usize = r.options.iter().map(|o| o.len() + 110).sum();
-    let mut s = String::with_capacity(r.stem.len() + options + 80);
     // Writing to a String cannot fail.
     let _ = writeln!(s, "<div class=\"qb-stem\">{}</div>", r.stem);
     let keys = q.key_count();
@@ -829,20 +852,11 @@ fn question_field(q: &Question, r: &Rendered) -> String {
         );
     }
     s.push_str("</ol>");
-    s
 }
 
-fn answer_field(q: &Question, r: &Rendered) -> String {
+fn answer_field(s: &mut String, q: &Question, r: &Rendered) {
     use std::fmt::Write as _;
     let letters: Vec<String> = q.keys().map(|(i, _)| letter(i)).collect();
-    let parts: usize = r.options.iter().map(|o| o.len() + 180).sum::<usize>()
-        + r.rationales
-            .iter()
-            .flatten()
-            .map(|h| h.len() + 40)
-            .sum::<usize>()
-        + r.explanation.as_ref().map_or(0, |h| h.len() + 70);
-    let mut s = String::with_capacity(parts + 120);
     // Writing to a String cannot fail.
     let _ = writeln!(
         s,
@@ -878,36 +892,37 @@ fn answer_field(q: &Question, r: &Rendered) -> String {
             "\n<div class=\"qb-explanation\"><h4>Explanation</h4>{h}</div>"
         );
     }
-    s
 }
 
-fn topics_field(input: &Input<'_>, q: &Question) -> String {
-    input
-        .topics_of(q)
-        .into_iter()
-        .map(|(id, name)| esc(name.unwrap_or(id)))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn references_field(q: &Question) -> String {
-    if q.front.references.is_empty() {
-        return String::new();
+fn topics_field(s: &mut String, input: &Input<'_>, q: &Question) {
+    for (i, (id, name)) in input.topics_of(q).into_iter().enumerate() {
+        if i > 0 {
+            s.push_str("; ");
+        }
+        esc_into(s, name.unwrap_or(id));
     }
-    let items: String = q
-        .front
-        .references
-        .iter()
-        .map(|r| {
-            let v = &r.value;
-            if v.starts_with("https://") || v.starts_with("http://") {
-                format!("<li><a href=\"{0}\">{0}</a></li>", esc(v))
-            } else {
-                format!("<li>{}</li>", esc(v))
-            }
-        })
-        .collect();
-    format!("<ul>{items}</ul>")
+}
+
+fn references_field(s: &mut String, q: &Question) {
+    if q.front.references.is_empty() {
+        return;
+    }
+    s.push_str("<ul>");
+    for r in &q.front.references {
+        let v = &r.value;
+        s.push_str("<li>");
+        if v.starts_with("https://") || v.starts_with("http://") {
+            s.push_str("<a href=\"");
+            esc_into(s, v);
+            s.push_str("\">");
+            esc_into(s, v);
+            s.push_str("</a>");
+        } else {
+            esc_into(s, v);
+        }
+        s.push_str("</li>");
+    }
+    s.push_str("</ul>");
 }
 
 // ---------------------------------------------------------------------------
@@ -1612,9 +1627,20 @@ mod tests {
             for at in [0, 63, 64, clean.len()] {
                 let mut s = clean.clone();
                 s.insert(at, bad);
-                assert_eq!(clean_field(s), clean, "{bad:?} at {at}");
+                assert_eq!(clean_field(s.clone()), clean, "{bad:?} at {at}");
+                // A field after others: only its own bytes are cleaned.
+                let mut joined = format!("id\u{1f}{s}");
+                clean_from(&mut joined, 3);
+                assert_eq!(joined, format!("id\u{1f}{clean}"), "{bad:?} at {at}");
             }
         }
+    }
+
+    #[test]
+    fn field_text_is_escaped_for_html() {
+        let mut s = String::from("<b>");
+        esc_into(&mut s, "a<b & \"c\" > d é");
+        assert_eq!(s, "<b>a&lt;b &amp; &quot;c&quot; &gt; d é");
     }
 
     #[test]
