@@ -326,9 +326,8 @@ impl ChangeTimes {
 
     /// The last change of file `f`: its commit time from the history (one
     /// file-system call, canonicalize), else its modification time as loaded
-    /// ([`SourceFile::modified`](qbank_parser::SourceFile)), else one more
-    /// call for it.
-    pub fn of(&self, f: &qbank_parser::SourceFile) -> Option<i64> {
+    /// ([`SourceFile::modified`]), else one more call for it.
+    pub fn of(&self, f: &SourceFile) -> Option<i64> {
         self.of_path(&f.path)
             .or(f.modified)
             .or_else(|| mtime(&f.path))
@@ -463,14 +462,9 @@ fn esc_into(o: &mut String, s: &str) {
 
 /// What Anki keeps of a field: no ASCII control characters except `\n` and
 /// `\t` (this also keeps the `\x1f` field separator out of field values).
-#[cfg(test)]
-fn clean_field(mut s: String) -> String {
-    clean_from(&mut s, 0);
-    s
-}
-
-/// [`clean_field`] for the field that starts at byte `start` of `s` and runs
-/// to its end (fields are written one after another into a note's string).
+/// The field starts at byte `start` of `s` and runs to its end: fields are
+/// written one after another into a note's string, and each is cleaned
+/// where it stands.
 fn clean_from(s: &mut String, start: usize) {
     // Bitwise, over blocks, so the scan of a clean field (nearly all) vectorises.
     let bad = |b: u8| (b < 0x20) & (b != b'\n') & (b != b'\t') | (b == 0x7f);
@@ -750,30 +744,26 @@ fn prepare_note(
 
     // The fields, written one after another into the note's string, each
     // cleaned where it stands, joined by Anki's `\x1f`.
-    let (media, r) = question_media(input, q)?;
+    let Html { media, r } = question_html(input, q)?;
     let mut flds = String::with_capacity(field_size(&r) + 256);
-    let mut first = 0..0;
-    let writers: [&dyn Fn(&mut String); 6] = [
-        &|s| esc_into(s, &identity),
+    esc_into(&mut flds, &identity);
+    clean_from(&mut flds, 0);
+    let id_end = flds.len();
+    let rest: [&dyn Fn(&mut String); 5] = [
         &|s| question_field(s, q, &r),
         &|s| answer_field(s, q, &r),
         &|s| esc_into(s, &domain_name),
         &|s| topics_field(s, input, q),
         &|s| references_field(s, q),
     ];
-    for (i, write) in writers.iter().enumerate() {
-        if i > 0 {
-            flds.push('\u{1f}');
-        }
+    for write in rest {
+        flds.push('\u{1f}');
         let start = flds.len();
         write(&mut flds);
         clean_from(&mut flds, start);
-        if i == 0 {
-            first = start..flds.len();
-        }
     }
-    let sfld = strip_html_preserving_media(&flds[first.clone()]);
-    let csum = field_checksum(&flds[first]);
+    let sfld = strip_html_preserving_media(&flds[..id_end]);
+    let csum = field_checksum(&flds[..id_end]);
 
     let mut tags = Vec::new();
     if !domain_id.is_empty() {
@@ -807,12 +797,14 @@ fn prepare_note(
     })
 }
 
-/// A question's media files, and its HTML with their packaged names.
-#[allow(clippy::type_complexity)]
-fn question_media(
-    input: &Input<'_>,
-    q: &Question,
-) -> Result<(Vec<(String, Vec<u8>)>, std::sync::Arc<Rendered>), ExportError> {
+/// A question's HTML, with its images under their packaged names, and those
+/// media files.
+struct Html {
+    media: Vec<(String, Vec<u8>)>,
+    r: std::sync::Arc<Rendered>,
+}
+
+fn question_html(input: &Input<'_>, q: &Question) -> Result<Html, ExportError> {
     // Images: package local files under safe flat names.
     let mut names: HashMap<String, String> = HashMap::new();
     let mut media = Vec::new();
@@ -825,10 +817,15 @@ fn question_media(
         }
     }
     let image = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_string());
-    Ok((media, input.html(q, &image)))
+    Ok(Html {
+        media,
+        r: input.html(q, &image),
+    })
 }
 
-/// About the length of the Question and Answer fields.
+/// About the length of the Question and Answer fields: each part's HTML
+/// plus the markup [`question_field`] and [`answer_field`] put around it (keep
+/// the allowances in step with them). Only a capacity hint.
 fn field_size(r: &Rendered) -> usize {
     let options: usize = r.options.iter().map(|o| 2 * o.len() + 290).sum();
     let rationales: usize = r.rationales.iter().flatten().map(|h| h.len() + 40).sum();
@@ -1070,10 +1067,8 @@ fn write_collection(
     mod_time: &(dyn Fn(&SourceFile) -> i64 + Sync),
 ) -> Result<(rusqlite::Connection, Vec<Media>), ExportError> {
     let mut conn = open_memdb()?;
-    conn.execute_batch(
-        "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
-    )
-    .map_err(sql_err)?;
+    conn.execute_batch("PRAGMA page_size = 4096;")
+        .map_err(sql_err)?;
     let tx = conn.transaction().map_err(sql_err)?;
     tx.execute_batch(SCHEMA).map_err(sql_err)?;
 
@@ -1231,18 +1226,19 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
     };
     let starts: Vec<usize> = (0..len.max(1)).step_by(DEFLATE_PIECE).collect();
     let last = starts.len() - 1;
-    // Each task compresses into one reused buffer and copies each piece out
-    // at its exact size: fresh memory is only the compressed stream itself.
-    // (A compressor is made anew for every piece: one that is reset carries
-    // state into the next piece's bytes, which would then depend on how the
-    // pieces fall to threads.)
-    let fresh = || Vec::with_capacity(DEFLATE_PIECE + 1024);
+    // Each thread compresses into its own buffer, kept between pieces, and
+    // copies each piece out at its exact size: the pieces' fresh memory is
+    // the compressed stream itself. (A compressor is made anew for every
+    // piece: one that is reset carries state into the next piece's bytes,
+    // which would then depend on how the pieces fall to threads.)
+    thread_local! {
+        static OUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let pieces = starts
         .par_iter()
         .enumerate()
-        .map_init(
-            fresh,
-            |out: &mut Vec<u8>, (i, &start)| -> std::io::Result<(Vec<u8>, crc32fast::Hasher)> {
+        .map(
+            |(i, &start)| -> std::io::Result<(Vec<u8>, crc32fast::Hasher)> {
                 let input = at(start..(start + DEFLATE_PIECE).min(len));
                 let mut crc = crc32fast::Hasher::new();
                 crc.update(&input);
@@ -1256,26 +1252,30 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
                 } else {
                     FlushCompress::Sync
                 };
-                out.clear();
-                let mut rest: &[u8] = &input;
-                loop {
-                    if out.capacity() - out.len() < 1024 {
-                        out.reserve(out.capacity().max(4096));
+                OUT.with_borrow_mut(|out| {
+                    out.clear();
+                    out.reserve(input.len() / 2 + 1024);
+                    let mut rest: &[u8] = &input;
+                    loop {
+                        if out.capacity() - out.len() < 1024 {
+                            out.reserve(out.capacity().max(4096));
+                        }
+                        let before = c.total_in();
+                        let status = c
+                            .compress_vec(rest, out, flush)
+                            .map_err(std::io::Error::other)?;
+                        rest =
+                            &rest[usize::try_from(c.total_in() - before).unwrap_or(rest.len())..];
+                        let done = match flush {
+                            FlushCompress::Finish => status == Status::StreamEnd,
+                            // Flushed when all input is taken and output space is left over.
+                            _ => rest.is_empty() && out.len() < out.capacity(),
+                        };
+                        if done {
+                            return Ok((out.to_vec(), crc));
+                        }
                     }
-                    let before = c.total_in();
-                    let status = c
-                        .compress_vec(rest, out, flush)
-                        .map_err(std::io::Error::other)?;
-                    rest = &rest[usize::try_from(c.total_in() - before).unwrap_or(rest.len())..];
-                    let done = match flush {
-                        FlushCompress::Finish => status == Status::StreamEnd,
-                        // Flushed when all input is taken and output space is left over.
-                        _ => rest.is_empty() && out.len() < out.capacity(),
-                    };
-                    if done {
-                        return Ok((out.as_slice().to_vec(), crc));
-                    }
-                }
+                })
             },
         )
         .collect::<std::io::Result<Vec<_>>>()?;
@@ -1371,13 +1371,22 @@ mod tests {
     }
 
     /// Bytes that compress somewhat, like a database: runs, repeats and noise.
-    fn sample(len: usize, seed: u64) -> Vec<u8> {
+    /// xorshift64: the test data's pseudo-random numbers, fixed by the seed.
+    fn numbers(seed: u64) -> impl FnMut() -> u64 {
         let mut x = seed | 1;
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    fn sample(len: usize, seed: u64) -> Vec<u8> {
+        let mut next = numbers(seed);
         (0..len)
             .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                let x = next();
                 match (i / 4096) % 3 {
                     0 => b"<li class=\"qb-option\">"[i % 22],
                     1 => 0,
@@ -1426,12 +1435,10 @@ mod tests {
             "endpoint ",
             "drift ",
         ];
-        let mut x = seed | 1;
+        let mut next = numbers(seed);
         let mut out = Vec::with_capacity(len + 32);
         while out.len() < len {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = next();
             out.extend_from_slice(WORDS[(x % WORDS.len() as u64) as usize].as_bytes());
         }
         out.truncate(len);
@@ -1620,6 +1627,10 @@ mod tests {
 
     #[test]
     fn fields_lose_control_characters_but_keep_newlines_and_tabs() {
+        let clean_field = |mut s: String| {
+            clean_from(&mut s, 0);
+            s
+        };
         let clean = "<p>a\tb\nc é ✓</p>".repeat(40);
         assert_eq!(clean_field(clean.clone()), clean);
         for bad in ['\u{0}', '\u{1f}', '\r', '\u{7f}', '\u{8}'] {
@@ -1859,5 +1870,20 @@ mod tests {
         assert_eq!(times.of(&src), mtime(&f));
         // A time read when the bank was loaded is used as it is.
         assert_eq!(times.of(&src.with_modified(Some(123))), Some(123));
+
+        // In git: a committed, unchanged file has its commit time, whatever
+        // its loaded time; a changed one has its loaded time.
+        let top = std::fs::canonicalize(tmp.path()).unwrap();
+        let g = tmp.path().join("g.md");
+        std::fs::write(&g, "x").unwrap();
+        let log = HashMap::from([("q.md".to_string(), 77), ("g.md".to_string(), 88)]);
+        let dirty = HashSet::from(["g.md".to_string()]);
+        let times = ChangeTimes {
+            git: Some((top, log, dirty)),
+        };
+        let committed = SourceFile::new(f.clone(), "q.md".into(), "x").with_modified(Some(123));
+        assert_eq!(times.of(&committed), Some(77));
+        let changed = SourceFile::new(g, "g.md".into(), "x").with_modified(Some(123));
+        assert_eq!(times.of(&changed), Some(123));
     }
 }

@@ -164,7 +164,7 @@ impl Input<'_> {
     /// A question's rendered HTML, with image URLs mapped by `image`.
     ///
     /// Questions without images share the HTML rendered once in [`input`];
-    /// the others are rendered again with this format's image URLs.
+    /// a question with images is rendered here, with this format's image URLs.
     pub fn html(&self, q: &Question, image: &dyn Fn(&str) -> String) -> Arc<markdown::Rendered> {
         match self.rendered.get(q.file.0 as usize) {
             Some(Some(r)) if q.images.is_empty() => Arc::clone(r),

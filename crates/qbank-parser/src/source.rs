@@ -19,7 +19,8 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Last modification, in seconds since the Unix epoch: read from the
     /// open file when the bank is loaded with
-    /// [`LoadOptions::modified_times`](crate::bank::LoadOptions), else `None`.
+    /// [`LoadOptions::modified_times`](crate::bank::LoadOptions::modified_times),
+    /// else `None`.
     pub modified: Option<i64>,
     /// Built on first use: most files never need line numbers.
     lines: OnceLock<LineIndex>,
@@ -60,7 +61,7 @@ impl SourceFile {
             Some(index) => index.line_col(&self.text, offset).line,
             None => {
                 let end = offset.min(self.text.len());
-                let before = self.text.as_bytes().get(..end).unwrap_or_default();
+                let before = &self.text.as_bytes()[..end];
                 before.iter().filter(|&&b| b == b'\n').count() + 1
             }
         }
