@@ -1203,7 +1203,7 @@ impl Deflated {
 /// piece but the last ends in a sync flush, which byte-aligns it, so the
 /// pieces join into one valid deflate stream.
 fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
+    use flate2::{Compress, Compression, FlushCompress};
     let len: usize = parts.iter().map(|p| p.len()).sum();
     // Byte ranges of the pieces; a piece's bytes may span two parts.
     let at = |range: std::ops::Range<usize>| -> std::borrow::Cow<'_, [u8]> {
@@ -1253,28 +1253,8 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
                     FlushCompress::Sync
                 };
                 OUT.with_borrow_mut(|out| {
-                    out.clear();
-                    out.reserve(input.len() / 2 + 1024);
-                    let mut rest: &[u8] = &input;
-                    loop {
-                        if out.capacity() - out.len() < 1024 {
-                            out.reserve(out.capacity().max(4096));
-                        }
-                        let before = c.total_in();
-                        let status = c
-                            .compress_vec(rest, out, flush)
-                            .map_err(std::io::Error::other)?;
-                        rest =
-                            &rest[usize::try_from(c.total_in() - before).unwrap_or(rest.len())..];
-                        let done = match flush {
-                            FlushCompress::Finish => status == Status::StreamEnd,
-                            // Flushed when all input is taken and output space is left over.
-                            _ => rest.is_empty() && out.len() < out.capacity(),
-                        };
-                        if done {
-                            return Ok((out.to_vec(), crc));
-                        }
-                    }
+                    compress_piece(&mut c, &input, flush, out)?;
+                    Ok((out.to_vec(), crc))
                 })
             },
         )
@@ -1287,6 +1267,38 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
         pieces: pieces.into_iter().map(|(piece, _)| piece).collect(),
         crc: crc.finalize(),
     })
+}
+
+/// Compress all of `input` into `out` (cleared first), ending with `flush`:
+/// a sync flush (byte-aligned, stream open) or the stream's end.
+fn compress_piece(
+    c: &mut flate2::Compress,
+    input: &[u8],
+    flush: flate2::FlushCompress,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    use flate2::{FlushCompress, Status};
+    out.clear();
+    out.reserve(input.len() / 2 + 1024);
+    let mut rest = input;
+    loop {
+        if out.capacity() - out.len() < 1024 {
+            out.reserve(out.capacity().max(4096));
+        }
+        let before = c.total_in();
+        let status = c
+            .compress_vec(rest, out, flush)
+            .map_err(std::io::Error::other)?;
+        rest = &rest[usize::try_from(c.total_in() - before).unwrap_or(rest.len())..];
+        let done = match flush {
+            FlushCompress::Finish => status == Status::StreamEnd,
+            // Flushed when all input is taken and output space is left over.
+            _ => rest.is_empty() && out.len() < out.capacity(),
+        };
+        if done {
+            return Ok(());
+        }
+    }
 }
 
 fn write_package(
@@ -1370,7 +1382,6 @@ mod tests {
         out
     }
 
-    /// Bytes that compress somewhat, like a database: runs, repeats and noise.
     /// xorshift64: the test data's pseudo-random numbers, fixed by the seed.
     fn numbers(seed: u64) -> impl FnMut() -> u64 {
         let mut x = seed | 1;
@@ -1382,6 +1393,7 @@ mod tests {
         }
     }
 
+    /// Bytes that compress somewhat, like a database: runs, repeats and noise.
     fn sample(len: usize, seed: u64) -> Vec<u8> {
         let mut next = numbers(seed);
         (0..len)

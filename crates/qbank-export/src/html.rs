@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
-use qbank_parser::{letter, Question};
+use qbank_parser::{letter, Part, Question};
 use std::sync::Arc;
 
 use crate::markdown::Rendered;
@@ -103,25 +103,6 @@ enum Field {
     Html(Arc<Rendered>, Part),
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Part {
-    Stem,
-    Option(usize),
-    Rationale(usize),
-    Explanation,
-}
-
-impl Part {
-    fn of(self, r: &Rendered) -> Option<&str> {
-        match self {
-            Part::Stem => Some(&r.stem),
-            Part::Option(i) => r.options.get(i).map(String::as_str),
-            Part::Rationale(i) => r.rationales.get(i)?.as_deref(),
-            Part::Explanation => r.explanation.as_deref(),
-        }
-    }
-}
-
 impl From<Value> for Field {
     fn from(v: Value) -> Field {
         Field::Value(v)
@@ -147,8 +128,8 @@ impl Object for Record {
         Some(match self.values.get(i)? {
             Field::Value(v) => v.clone(),
             // HTML that qbank rendered and sanitised: safe to print without escaping.
-            Field::Html(r, part) => part
-                .of(r)
+            Field::Html(r, part) => r
+                .part(*part)
                 .map_or(Value::from(()), |s| Value::from_safe_string(s.to_string())),
         })
     }

@@ -167,7 +167,7 @@ impl Input<'_> {
     /// a question with images is rendered here, with this format's image URLs.
     pub fn html(&self, q: &Question, image: &dyn Fn(&str) -> String) -> Arc<markdown::Rendered> {
         match self.rendered.get(q.file.0 as usize) {
-            Some(Some(r)) if q.images.is_empty() => Arc::clone(r),
+            Some(Some(r)) => Arc::clone(r),
             _ => Arc::new(markdown::Rendered::new(q, image)),
         }
     }

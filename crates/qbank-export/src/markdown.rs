@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{html, Event, Parser, Tag};
 use qbank_parser::source::lf;
+use qbank_parser::Part;
 
 /// Sanitiser: Markdown output tags only; no scripts, event handlers, styles,
 /// iframes, or `javascript:` URLs. Code-block language classes are kept.
@@ -87,6 +88,18 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// The HTML of one part of the question; `None` for a part it does not
+    /// have (and for [`Part::Other`], which is never rendered on its own).
+    pub fn part(&self, part: Part) -> Option<&str> {
+        match part {
+            Part::Stem => Some(&self.stem),
+            Part::Option(i) => self.options.get(i).map(String::as_str),
+            Part::Rationale(i) => self.rationales.get(i)?.as_deref(),
+            Part::Explanation => self.explanation.as_deref(),
+            Part::Other => None,
+        }
+    }
+
     pub fn new(q: &qbank_parser::Question, image: &dyn Fn(&str) -> String) -> Rendered {
         Rendered {
             stem: to_html(q.stem.as_ref().map_or("", |s| s.markdown.as_str()), image),
