@@ -253,9 +253,11 @@ pub struct BuildArgs {
 
 pub fn build(args: &BuildArgs, color: bool) -> u8 {
     let start = Instant::now();
-    // The Anki deck dates each note by its file's last change.
+    // The Anki deck dates each note by its file's last change. Every format
+    // shows the questions' HTML: written while the Markdown is parsed.
     let opts = qbank_parser::LoadOptions {
         modified_times: args.format.contains(&qbank_export::FormatId::Anki),
+        html: true,
     };
     let bank = match load_with(&args.path, Format::Human, color, opts) {
         Ok(bank) => bank,

@@ -28,8 +28,8 @@ use std::process::Command;
 use qbank_parser::{letter, Question, SourceFile};
 use serde_json::{json, Value};
 
-use crate::markdown::Rendered;
 use crate::{ExportError, Exporter, FormatId, Input};
+use qbank_parser::html::QuestionHtml;
 use rayon::prelude::*;
 
 /// The note type's id. Fixed forever: changing it makes Anki add a second
@@ -801,7 +801,7 @@ fn prepare_note(
 /// media files.
 struct Html {
     media: Vec<(String, Vec<u8>)>,
-    r: std::sync::Arc<Rendered>,
+    r: std::sync::Arc<QuestionHtml>,
 }
 
 fn question_html(input: &Input<'_>, q: &Question) -> Result<Html, ExportError> {
@@ -826,13 +826,13 @@ fn question_html(input: &Input<'_>, q: &Question) -> Result<Html, ExportError> {
 /// About the length of the Question and Answer fields: each part's HTML
 /// plus the markup [`question_field`] and [`answer_field`] put around it (keep
 /// the allowances in step with them). Only a capacity hint.
-fn field_size(r: &Rendered) -> usize {
+fn field_size(r: &QuestionHtml) -> usize {
     let options: usize = r.options.iter().map(|o| 2 * o.len() + 290).sum();
     let rationales: usize = r.rationales.iter().flatten().map(|h| h.len() + 40).sum();
     r.stem.len() + options + rationales + r.explanation.as_ref().map_or(0, |h| h.len() + 70)
 }
 
-fn question_field(s: &mut String, q: &Question, r: &Rendered) {
+fn question_field(s: &mut String, q: &Question, r: &QuestionHtml) {
     use std::fmt::Write as _;
     // Writing to a String cannot fail.
     let _ = writeln!(s, "<div class=\"qb-stem\">{}</div>", r.stem);
@@ -851,7 +851,7 @@ fn question_field(s: &mut String, q: &Question, r: &Rendered) {
     s.push_str("</ol>");
 }
 
-fn answer_field(s: &mut String, q: &Question, r: &Rendered) {
+fn answer_field(s: &mut String, q: &Question, r: &QuestionHtml) {
     use std::fmt::Write as _;
     let letters: Vec<String> = q.keys().map(|(i, _)| letter(i)).collect();
     // Writing to a String cannot fail.

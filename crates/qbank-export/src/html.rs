@@ -3,7 +3,7 @@
 //! The booklet is one self-contained file, `booklet.html`: the CSS is inline,
 //! local images are embedded as `data:` URLs, remote images are dropped (so
 //! printing never touches the network) and the page carries no script. All
-//! question text goes through [`crate::markdown::to_html`], which sanitises it.
+//! question text goes through [`crate::markdown::clean`], which sanitises it.
 //!
 //! Templates: `booklet.html.jinja` and `style.css` are built in. A folder given
 //! as [`Input::templates`] overrides them file by file: a file there with the
@@ -26,8 +26,8 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use qbank_parser::{letter, Part, Question};
 use std::sync::Arc;
 
-use crate::markdown::Rendered;
 use crate::{Answers, ExportError, Exporter, FormatId, Input};
+use qbank_parser::html::QuestionHtml;
 use rayon::prelude::*;
 
 /// The output file name.
@@ -88,7 +88,7 @@ fn image_urls(q: &Question) -> Result<BTreeMap<String, String>, ExportError> {
 
 /// A template record: fixed keys, values built once. Field lookups clone a
 /// [`Value`] (a reference count); rendered HTML is copied out of the shared
-/// [`Rendered`] only when the template reads it, and dropped once printed, so
+/// [`QuestionHtml`] only when the template reads it, and dropped once printed, so
 /// the booklet never holds a second copy of every question's HTML.
 #[derive(Debug)]
 struct Record {
@@ -100,7 +100,7 @@ struct Record {
 enum Field {
     Value(Value),
     /// A part of a question's rendered HTML: printed as is, or `none` when absent.
-    Html(Arc<Rendered>, Part),
+    Html(Arc<QuestionHtml>, Part),
 }
 
 impl From<Value> for Field {

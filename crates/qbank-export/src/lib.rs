@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use qbank_parser::coverage::Coverage;
 use std::sync::Arc;
 
+use qbank_parser::html::QuestionHtml;
 use qbank_parser::{Bank, Blueprint, Question};
 use rayon::prelude::*;
 
@@ -127,7 +128,7 @@ pub struct Input<'a> {
     pub templates: Option<&'a Path>,
     /// HTML of every exported question without images, rendered once for all
     /// formats; indexed by [`FileId`](qbank_parser::FileId).
-    pub rendered: Vec<Option<Arc<markdown::Rendered>>>,
+    pub rendered: Vec<Option<Arc<QuestionHtml>>>,
 }
 
 impl Input<'_> {
@@ -165,10 +166,10 @@ impl Input<'_> {
     ///
     /// Questions without images share the HTML rendered once in [`input`];
     /// a question with images is rendered here, with this format's image URLs.
-    pub fn html(&self, q: &Question, image: &dyn Fn(&str) -> String) -> Arc<markdown::Rendered> {
+    pub fn html(&self, q: &Question, image: &dyn Fn(&str) -> String) -> Arc<QuestionHtml> {
         match self.rendered.get(q.file.0 as usize) {
             Some(Some(r)) => Arc::clone(r),
-            _ => Arc::new(markdown::Rendered::new(q, image)),
+            _ => markdown::render(q, self.source_text(q), image),
         }
     }
 }
@@ -200,13 +201,15 @@ pub fn input<'a>(bank: &'a Bank, opts: &'a BuildOptions) -> Result<Input<'a>, Ex
         .filter(|q| opts.include_drafts || q.is_published())
         .collect();
     let keep = |u: &str| u.to_string();
-    // Questions with images are rendered by each format, with its own image URLs.
-    let html: Vec<Option<Arc<markdown::Rendered>>> = questions
+    // Questions with images are rendered by each format, with its own image
+    // URLs. The others use the HTML the loader wrote, if it was asked to.
+    let html: Vec<Option<Arc<QuestionHtml>>> = questions
         .par_iter()
         .map(|q: &&Question| {
-            q.images
-                .is_empty()
-                .then(|| Arc::new(markdown::Rendered::new(q, &keep)))
+            q.images.is_empty().then(|| match &q.rendered {
+                Some(h) => markdown::clean(h),
+                None => markdown::render(q, &bank.file(q.file).text, &keep),
+            })
         })
         .collect();
     let mut rendered = vec![None; bank.files.len()];

@@ -9,7 +9,7 @@ use walkdir::WalkDir;
 use crate::blueprint::{parse_blueprint, Blueprint};
 use crate::config::{parse_config, Config};
 use crate::diagnostic::{Diagnostic, FileId};
-use crate::parse::parse_shared;
+use crate::parse::parse_shared_with;
 use crate::question::{Question, Spanned};
 use crate::source::{decode_owned, decode_shared, display_name, is_separator_byte, SourceFile};
 use crate::span::Span;
@@ -75,6 +75,10 @@ pub struct LoadOptions {
     /// Each question file's modification time ([`SourceFile::modified`]),
     /// from the file already open: for exports that date their records.
     pub modified_times: bool,
+    /// The HTML of each question's parts ([`Question::rendered`]), written
+    /// while the Markdown is parsed: for exports, so they do not parse it
+    /// again.
+    pub html: bool,
 }
 
 /// Load the bank at `path`: the folder with `qbank.toml`, or a folder of
@@ -418,7 +422,7 @@ pub fn load_question(id: FileId, root: &Path, path: &Path, max: u64, opts: LoadO
             );
         }
     };
-    let (q, d) = parse_shared(id, path, &text);
+    let (q, d) = parse_shared_with(id, path, &text, opts.html);
     diags.extend(d);
     (
         SourceFile::new(path.to_path_buf(), name, text).with_modified(modified),

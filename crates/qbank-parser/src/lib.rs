@@ -10,6 +10,7 @@ pub mod codes;
 pub mod config;
 pub mod coverage;
 pub mod diagnostic;
+pub mod html;
 pub mod parse;
 pub mod question;
 pub mod schema;

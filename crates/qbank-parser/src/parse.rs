@@ -68,6 +68,17 @@ pub fn parse_question(file: FileId, path: &Path, text: &str) -> (Question, Vec<D
 /// [`parse_question`] of a file's shared text: the stem and explanation
 /// refer to `source` instead of copying it.
 pub fn parse_shared(file: FileId, path: &Path, source: &Arc<str>) -> (Question, Vec<Diagnostic>) {
+    parse_shared_with(file, path, source, false)
+}
+
+/// [`parse_shared`], and with `html` the HTML of the question's parts
+/// ([`Question::rendered`]), from the same reading of the Markdown.
+pub fn parse_shared_with(
+    file: FileId,
+    path: &Path,
+    source: &Arc<str>,
+    html: bool,
+) -> (Question, Vec<Diagnostic>) {
     let text: &str = source;
     let mut diags = Vec::new();
     let mut front = FrontMatter::default();
@@ -129,7 +140,7 @@ pub fn parse_shared(file: FileId, path: &Path, source: &Arc<str>) -> (Question, 
     };
 
     let mut q = empty_question(file, front, body_start);
-    parse_body(&mut q, path, source, body_start, &mut diags);
+    parse_body(&mut q, path, source, body_start, html, &mut diags);
     (q, diags)
 }
 
@@ -146,6 +157,7 @@ fn empty_question(file: FileId, front: FrontMatter, body_start: usize) -> Questi
         html: Vec::new(),
         inline_allows: Vec::new(),
         body_start,
+        rendered: None,
     }
 }
 
@@ -205,15 +217,15 @@ fn extract_front(v: &Value, spans: &SpanMap, front: &mut FrontMatter) {
     }
 }
 
-type Ev<'a> = (Event<'a>, Range<usize>);
+pub(crate) type Ev<'a> = (Event<'a>, Range<usize>);
 
 /// A top-level block: a range of indices into the event list.
-struct Block {
-    events: Range<usize>,
-    span: Span,
+pub(crate) struct Block {
+    pub(crate) events: Range<usize>,
+    pub(crate) span: Span,
 }
 
-fn top_level_blocks(events: &[Ev<'_>]) -> Vec<Block> {
+pub(crate) fn top_level_blocks(events: &[Ev<'_>]) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut depth = 0usize;
     let mut start = 0usize;
@@ -249,7 +261,7 @@ fn top_level_blocks(events: &[Ev<'_>]) -> Vec<Block> {
 }
 
 /// Indices of the items (`Start(Item)` .. `End(Item)`) directly inside a list block.
-fn list_items(events: &[Ev<'_>], block: &Block) -> Vec<Range<usize>> {
+pub(crate) fn list_items(events: &[Ev<'_>], block: &Block) -> Vec<Range<usize>> {
     let mut items = Vec::new();
     let mut depth = 0usize;
     let mut start = 0usize;
@@ -387,6 +399,7 @@ fn parse_body(
     path: &Path,
     source: &Arc<str>,
     body_start: usize,
+    html: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
     let text: &str = source;
@@ -521,6 +534,9 @@ fn parse_body(
     q.images.shrink_to_fit();
     q.html.shrink_to_fit();
     q.inline_allows.shrink_to_fit();
+    if html {
+        q.rendered = Some(Arc::new(crate::html::render_events(q, &events, None)));
+    }
 }
 
 fn parse_options(

@@ -235,6 +235,9 @@ pub struct Question {
     pub inline_allows: Vec<InlineAllow>,
     /// Where the Markdown body starts (after the front matter).
     pub body_start: usize,
+    /// The HTML of the parts, when the parser was asked for it
+    /// ([`LoadOptions::html`](crate::LoadOptions::html)).
+    pub rendered: Option<Arc<crate::html::QuestionHtml>>,
 }
 
 impl Question {

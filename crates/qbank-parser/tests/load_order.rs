@@ -50,7 +50,7 @@ fn files_come_in_sorted_walk_order() {
 }
 
 #[test]
-fn modified_times_are_read_only_when_asked_for() {
+fn modified_times_and_html_are_read_only_when_asked_for() {
     let tmp = tempfile::tempdir().expect("tmp");
     let root = tmp.path();
     std::fs::copy(
@@ -60,7 +60,8 @@ fn modified_times_are_read_only_when_asked_for() {
     .expect("blueprint");
     let q = root.join("questions/a.md");
     std::fs::create_dir_all(q.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&q, "---\nid: a\n---\n").expect("write");
+    let md = "---\nid: a\n---\n\nWhich *one*?\n\n- [x] Yes.\n  > Because.\n- [ ] No.\n\n## Explanation\n\nSee.\n";
+    std::fs::write(&q, md).expect("write");
     // A time the test sets, so it cannot pass by accident.
     let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_234_567_890);
     std::fs::File::options()
@@ -78,10 +79,21 @@ fn modified_times_are_read_only_when_asked_for() {
     };
     let plain = qbank_parser::load(root).unwrap_or_else(|f| panic!("{:?}", f.diagnostic));
     assert_eq!(question(&plain), None);
+    assert!(plain.questions.iter().all(|q| q.rendered.is_none()));
     let opts = qbank_parser::LoadOptions {
         modified_times: true,
+        html: true,
     };
     let dated =
         qbank_parser::load_with(root, opts).unwrap_or_else(|f| panic!("{:?}", f.diagnostic));
     assert_eq!(question(&dated), Some(1_234_567_890));
+    // The loader writes each question's HTML when asked: the same as
+    // rendering the loaded question afterwards.
+    for q in &dated.questions {
+        let text = &dated.file(q.file).text;
+        let own = qbank_parser::html::render(q, text, &|u: &str| u.to_string());
+        assert_eq!(q.rendered.as_deref(), Some(&own));
+        assert_eq!(own.stem, "<p>Which <em>one</em>?</p>\n");
+        assert_eq!(own.rationales[0].as_deref(), Some("<p>Because.</p>\n"));
+    }
 }
