@@ -119,6 +119,34 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 }
 
 #[test]
+fn a_rebuild_replaces_the_previous_output_and_leaves_nothing_beside_it() {
+    let t = tempfile::tempdir().expect("tmp");
+    let out = t.path().join("dist");
+    let build = || qbank(&["build", BANK, "--out", out.to_str().expect("p")], &[]);
+    let (code, err) = build();
+    assert_eq!(code, 0, "{err}");
+    let fresh = snapshot(&out);
+    // Things a previous build did not write, files and folders: all go.
+    std::fs::write(out.join("stale.txt"), "old").expect("write");
+    std::fs::create_dir_all(out.join("media/deep")).expect("mkdir");
+    std::fs::write(out.join("media/deep/a.png"), "png").expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(out.join("media"), out.join("link")).expect("symlink");
+    let (code, err) = build();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        snapshot(&out) == fresh,
+        "the output is not exactly the new build"
+    );
+    assert!(!out.join("link").exists() && !out.join("media").exists());
+    let beside: Vec<_> = std::fs::read_dir(t.path())
+        .expect("dir")
+        .map(|e| e.expect("e").file_name())
+        .collect();
+    assert_eq!(beside, ["dist"], "{beside:?}");
+}
+
+#[test]
 fn a_bank_with_errors_is_not_exported() {
     let t = tempfile::tempdir().expect("tmp");
     let out = t.path().join("dist");

@@ -1187,6 +1187,8 @@ const WINDOW: usize = 32 << 10;
 struct Deflated {
     pieces: Vec<Vec<u8>>,
     crc: u32,
+    /// The length of the data before compression.
+    len: u64,
 }
 
 #[cfg(test)]
@@ -1266,6 +1268,7 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
     Ok(Deflated {
         pieces: pieces.into_iter().map(|(piece, _)| piece).collect(),
         crc: crc.finalize(),
+        len: len as u64,
     })
 }
 
@@ -1308,8 +1311,21 @@ fn write_package(
     path: &Path,
 ) -> Result<(), ExportError> {
     let (mut conn, media) = write_collection(input, epoch, mod_time)?;
-    let db = conn.serialize(rusqlite::MAIN_DB).map_err(sql_err)?;
+    let io = |e: std::io::Error| ExportError::Io(path.to_path_buf(), e);
+    let collection = {
+        let db = conn.serialize(rusqlite::MAIN_DB).map_err(sql_err)?;
+        let header = stable_header(&db);
+        deflate(&[&header, db.get(HEADER..).unwrap_or_default()]).map_err(io)?
+    };
+    // The database is compressed: its memory is given back on one core while
+    // the other writes the package.
+    let (_, written) = rayon::join(move || drop(conn), || write_zip(path, collection, &media));
+    written
+}
 
+/// Write the package: the compressed collection, the media files and the
+/// `media` map from their numbers to their names.
+fn write_zip(path: &Path, collection: Deflated, media: &[Media]) -> Result<(), ExportError> {
     let mut map = serde_json::Map::new();
     for (i, m) in media.iter().enumerate() {
         map.insert(i.to_string(), Value::String(m.name.clone()));
@@ -1318,15 +1334,14 @@ fn write_package(
 
     let io = |e: std::io::Error| ExportError::Io(path.to_path_buf(), e);
     let zerr = |e: rawzip::Error| err(format!("zip: {e}"));
-    let header = stable_header(&db);
-    let mut members: Vec<(String, Vec<&[u8]>)> = vec![(
-        "collection.anki2".into(),
-        vec![&header, db.get(HEADER..).unwrap_or_default()],
-    )];
+    let mut members: Vec<(String, Deflated)> = vec![("collection.anki2".into(), collection)];
     for (i, m) in media.iter().enumerate() {
-        members.push((i.to_string(), vec![&m.bytes]));
+        members.push((i.to_string(), deflate(&[&m.bytes]).map_err(io)?));
     }
-    members.push(("media".into(), vec![media_json.as_bytes()]));
+    members.push((
+        "media".into(),
+        deflate(&[media_json.as_bytes()]).map_err(io)?,
+    ));
 
     let file = std::fs::File::create(path).map_err(io)?;
     let mut zip = rawzip::ZipArchiveWriter::new(std::io::BufWriter::new(file));
@@ -1334,8 +1349,7 @@ fn write_package(
     // input gives the same package.
     let time = rawzip::time::UtcDateTime::from_components(1980, 1, 1, 0, 0, 0, 0)
         .ok_or_else(|| err("zip: bad member time"))?;
-    for (name, parts) in &members {
-        let d = deflate(parts).map_err(io)?;
+    for (name, d) in &members {
         let (mut entry, config) = zip
             .new_file(name)
             .compression_method(rawzip::CompressionMethod::Deflate)
@@ -1348,11 +1362,16 @@ fn write_package(
         for piece in &d.pieces {
             entry.write_all(piece).map_err(io)?;
         }
-        // The data is compressed already: this only counts its length (the
-        // CRC is given above).
+        // The data is compressed already and its CRC given above: the
+        // descriptor needs only the length before compression, which rawzip
+        // counts from what goes through its data writer (zeros here).
         let mut sizes = config.wrap(std::io::sink());
-        for part in parts {
-            sizes.write_all(part).map_err(io)?;
+        let zeros = [0u8; 64 * 1024];
+        let mut left = d.len;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            sizes.write_all(&zeros[..n]).map_err(io)?;
+            left -= n as u64;
         }
         let (_, descriptor) = sizes.finish().map_err(zerr)?;
         entry.finish(descriptor).map_err(zerr)?;

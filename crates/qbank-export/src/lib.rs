@@ -229,6 +229,21 @@ pub fn input<'a>(bank: &'a Bank, opts: &'a BuildOptions) -> Result<Input<'a>, Ex
     })
 }
 
+/// Remove a folder and all it holds, its entries on every core: the kernel
+/// takes milliseconds to drop a large file's cached pages.
+fn remove_tree(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let entries: Vec<_> = entries.flatten().collect();
+        entries.par_iter().for_each(|e| {
+            let _ = match e.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(e.path()),
+                _ => std::fs::remove_file(e.path()),
+            };
+        });
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
@@ -313,7 +328,7 @@ pub fn build(bank: &Bank, opts: &BuildOptions) -> Result<BuildReport, ExportErro
                 let _ = std::fs::remove_dir_all(&tmp);
                 return Err(ExportError::Io(out, e));
             }
-            let _ = std::fs::remove_dir_all(&old);
+            remove_tree(&old);
             Ok(report)
         }
         Err(e) => {

@@ -69,6 +69,9 @@ pub fn is_io_code(code: &str) -> bool {
     matches!(code, "QB011" | "QB015" | "QB016")
 }
 
+/// Question files one loading task reads at most (about a millisecond's work).
+const LOAD_TASK: usize = 32;
+
 /// What [`load_with`] reads besides the files' text.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
@@ -208,6 +211,9 @@ pub fn load_with(path: &Path, opts: LoadOptions) -> Result<Bank, Fatal> {
     ) = paths
         .par_iter()
         .enumerate()
+        // Small tasks: rayon's own split leaves pieces of hundreds of files,
+        // and one core waits for the other to finish the last of them.
+        .with_max_len(LOAD_TASK)
         .map(|(i, p)| {
             let (src, q, d) = load_question(FileId((base + i) as u32), &root, p, max, opts);
             (src, (q, d))

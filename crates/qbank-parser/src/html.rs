@@ -13,7 +13,7 @@
 use pulldown_cmark::{html, Event, Parser, Tag, TagEnd};
 use std::ops::Range;
 
-use crate::parse::{list_items, markdown_options, top_level_blocks, Ev};
+use crate::parse::{list_items, markdown_options, top_level_blocks, Block, Ev};
 use crate::question::{Part, Question};
 use crate::span::Span;
 
@@ -71,7 +71,7 @@ pub fn render(q: &Question, text: &str, image: &dyn Fn(&str) -> String) -> Quest
         .into_offset_iter()
         .map(|(e, r)| (e, r.start + start..r.end + start))
         .collect();
-    render_events(q, &events, Some(image))
+    render_events(q, &events, &top_level_blocks(&events), Some(image))
 }
 
 /// Render `q`'s parts from the events of its whole body (offsets in the
@@ -81,6 +81,7 @@ pub fn render(q: &Question, text: &str, image: &dyn Fn(&str) -> String) -> Quest
 pub(crate) fn render_events(
     q: &Question,
     events: &[Ev<'_>],
+    blocks: &[Block],
     image: Option<&dyn Fn(&str) -> String>,
 ) -> QuestionHtml {
     let overlaps = |s: Span, b: Span| b.start < s.end && s.start < b.end;
@@ -92,7 +93,7 @@ pub(crate) fn render_events(
     let mut stem: Option<Range<usize>> = None;
     let mut explanation: Option<Range<usize>> = None;
     let mut list = None;
-    for b in top_level_blocks(events) {
+    for b in blocks {
         let cover =
             |r: Option<Range<usize>>| Some(r.map_or(b.events.clone(), |r| r.start..b.events.end));
         if q.stem.as_ref().is_some_and(|s| overlaps(s.span, b.span)) {
@@ -108,7 +109,7 @@ pub(crate) fn render_events(
     if let (Some(r), Some(s)) = (stem, &q.stem) {
         out.stem = render_part(Part::Stem, events[r].iter(), s.span, image, &mut raw);
     }
-    let items = list.map_or_else(Vec::new, |b| list_items(events, &b));
+    let items = list.map_or_else(Vec::new, |b| list_items(events, b));
     for (i, o) in q.options.iter().enumerate() {
         let (text, rationale) = items
             .get(i)

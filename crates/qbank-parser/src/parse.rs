@@ -535,7 +535,9 @@ fn parse_body(
     q.html.shrink_to_fit();
     q.inline_allows.shrink_to_fit();
     if html {
-        q.rendered = Some(Arc::new(crate::html::render_events(q, &events, None)));
+        q.rendered = Some(Arc::new(crate::html::render_events(
+            q, &events, &blocks, None,
+        )));
     }
 }
 
