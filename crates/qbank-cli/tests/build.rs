@@ -146,6 +146,35 @@ fn a_rebuild_replaces_the_previous_output_and_leaves_nothing_beside_it() {
     assert_eq!(beside, ["dist"], "{beside:?}");
 }
 
+/// `--out` naming a link to a folder: the build replaces the link with its
+/// output folder and leaves the linked folder and its files alone.
+#[cfg(unix)]
+#[test]
+fn an_output_link_is_replaced_and_what_it_points_to_is_kept() {
+    let t = tempfile::tempdir().expect("tmp");
+    let keep = t.path().join("keep");
+    std::fs::create_dir_all(keep.join("sub")).expect("mkdir");
+    std::fs::write(keep.join("notes.txt"), "mine").expect("write");
+    std::fs::write(keep.join("sub/more.txt"), "mine too").expect("write");
+    let out = t.path().join("dist");
+    std::os::unix::fs::symlink(&keep, &out).expect("symlink");
+    let (code, err) = qbank(&["build", BANK, "--out", out.to_str().expect("p")], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!std::fs::symlink_metadata(&out)
+        .expect("out")
+        .file_type()
+        .is_symlink());
+    assert!(out.join("bank.json").is_file());
+    assert_eq!(
+        std::fs::read_to_string(keep.join("notes.txt")).expect("kept"),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(keep.join("sub/more.txt")).expect("kept"),
+        "mine too"
+    );
+}
+
 #[test]
 fn a_bank_with_errors_is_not_exported() {
     let t = tempfile::tempdir().expect("tmp");

@@ -232,6 +232,12 @@ pub fn input<'a>(bank: &'a Bank, opts: &'a BuildOptions) -> Result<Input<'a>, Ex
 /// Remove a folder and all it holds, its entries on every core: the kernel
 /// takes milliseconds to drop a large file's cached pages.
 fn remove_tree(dir: &Path) {
+    // The old output may be a link (`--out` named a link to a folder): only
+    // the link goes, never what it points to.
+    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        let _ = std::fs::remove_file(dir);
+        return;
+    }
     if let Ok(entries) = std::fs::read_dir(dir) {
         let entries: Vec<_> = entries.flatten().collect();
         entries.par_iter().for_each(|e| {

@@ -65,49 +65,81 @@ impl QuestionHtml {
 /// Render `q`'s parts from its file's text, with each image URL replaced by
 /// `image(url)` (for example an embedded data URL or a media file name).
 pub fn render(q: &Question, text: &str, image: &dyn Fn(&str) -> String) -> QuestionHtml {
+    render_text(q, text, Some(image))
+}
+
+/// [`render`], image URLs as written when `image` is `None`.
+///
+/// A body with `\r\n` line endings is read with `\n` ones, as the model's
+/// Markdown is: pulldown-cmark turns each byte of a `\r\n` inside a code span
+/// into a space. The parts' spans are moved to match.
+pub(crate) fn render_text(
+    q: &Question,
+    text: &str,
+    image: Option<&dyn Fn(&str) -> String>,
+) -> QuestionHtml {
     let start = q.body_start.min(text.len());
     let body = text.get(start..).unwrap_or_default();
-    let events: Vec<Ev<'_>> = Parser::new_ext(body, markdown_options())
+    if !body.contains("\r\n") {
+        let events = body_events(body, start);
+        return render_events(q, &events, &top_level_blocks(&events), image, &|s| s);
+    }
+    // File offsets of the `\r`s that go, and where an offset moves to.
+    let gone: Vec<usize> = body.match_indices("\r\n").map(|(i, _)| start + i).collect();
+    let moved = |at: usize| at - gone.partition_point(|&r| r < at);
+    let at = |s: Span| Span::new(moved(s.start), moved(s.end));
+    let lf = body.replace("\r\n", "\n");
+    let events = body_events(&lf, start);
+    render_events(q, &events, &top_level_blocks(&events), image, &at)
+}
+
+/// The events of a question's body, with offsets in its file (`start` is
+/// where the body starts).
+fn body_events(body: &str, start: usize) -> Vec<Ev<'_>> {
+    Parser::new_ext(body, markdown_options())
         .into_offset_iter()
         .map(|(e, r)| (e, r.start + start..r.end + start))
-        .collect();
-    render_events(q, &events, &top_level_blocks(&events), Some(image))
+        .collect()
 }
 
 /// Render `q`'s parts from the events of its whole body (offsets in the
-/// file). The parts are found by the spans the parser gave them: the stem and
-/// explanation are whole top-level blocks; options are the items of the
-/// options list, each split at its first blockquote (the rationale).
+/// file). The parts are found by the spans the parser gave them, moved by
+/// `at` to the events' offsets: the stem and explanation are whole top-level
+/// blocks; options are the items of the options list, each split at its
+/// first blockquote (the rationale).
 pub(crate) fn render_events(
     q: &Question,
     events: &[Ev<'_>],
     blocks: &[Block],
     image: Option<&dyn Fn(&str) -> String>,
+    at: &dyn Fn(Span) -> Span,
 ) -> QuestionHtml {
     let overlaps = |s: Span, b: Span| b.start < s.end && s.start < b.end;
+    let stem_span = q.stem.as_ref().map(|s| at(s.span));
     let expl_span = q
         .explanation
         .as_ref()
         .and_then(|e| e.body.as_ref())
-        .map(|b| b.span);
+        .map(|b| at(b.span));
+    let options_span = q.options_span.map(at);
     let mut stem: Option<Range<usize>> = None;
     let mut explanation: Option<Range<usize>> = None;
     let mut list = None;
     for b in blocks {
         let cover =
             |r: Option<Range<usize>>| Some(r.map_or(b.events.clone(), |r| r.start..b.events.end));
-        if q.stem.as_ref().is_some_and(|s| overlaps(s.span, b.span)) {
+        if stem_span.is_some_and(|s| overlaps(s, b.span)) {
             stem = cover(stem);
         } else if expl_span.is_some_and(|s| overlaps(s, b.span)) {
             explanation = cover(explanation);
-        } else if list.is_none() && q.options_span.is_some_and(|s| b.span.contains(s.start)) {
+        } else if list.is_none() && options_span.is_some_and(|s| b.span.contains(s.start)) {
             list = Some(b);
         }
     }
     let mut out = QuestionHtml::default();
     let mut raw = Vec::new();
-    if let (Some(r), Some(s)) = (stem, &q.stem) {
-        out.stem = render_part(Part::Stem, events[r].iter(), s.span, image, &mut raw);
+    if let (Some(r), Some(s)) = (stem, stem_span) {
+        out.stem = render_part(Part::Stem, events[r].iter(), s, image, &mut raw);
     }
     let items = list.map_or_else(Vec::new, |b| list_items(events, b));
     for (i, o) in q.options.iter().enumerate() {
@@ -131,7 +163,7 @@ pub(crate) fn render_events(
     out
 }
 
-/// The HTML of one part's events (from `span` of the file); a part holding
+/// The HTML of one part's events (from `span` of the text); a part holding
 /// raw HTML, a link or an image is added to `raw`.
 fn render_part<'e, 'a: 'e>(
     part: Part,
@@ -159,11 +191,6 @@ fn render_part<'e, 'a: 'e>(
     if markup {
         raw.push(part);
     }
-    // Text keeps the file's line endings; the HTML has `\n` only, as the
-    // parts' Markdown in the model does.
-    if s.contains('\r') {
-        s = s.replace("\r\n", "\n");
-    }
     s
 }
 
@@ -190,7 +217,7 @@ fn map_image<'a>(ev: &Event<'a>, image: Option<&dyn Fn(&str) -> String>) -> Even
 type Refs<'e, 'a> = Vec<&'e Ev<'a>>;
 
 /// The events of an item's option text and of its rationale, without the
-/// task marker: the text is what comes before the item's first blockquote;
+/// item's task marker: the text is what comes before the item's first blockquote;
 /// the rationale runs from the first blockquote to the end of the last,
 /// without the quote markers themselves.
 fn split_item<'e, 'a>(events: &'e [Ev<'a>], item: &Range<usize>) -> (Refs<'e, 'a>, Refs<'e, 'a>) {
@@ -217,9 +244,13 @@ fn split_item<'e, 'a>(events: &'e [Ev<'a>], item: &Range<usize>) -> (Refs<'e, 'a
         }
     }
     let text_end = quotes.first().map_or(inner.end, |q| q.start);
-    let text = events[inner.start..text_end]
-        .iter()
-        .filter(|(e, _)| !matches!(e, Event::TaskListMarker(_)))
+    // The item's own box: first in the item, or first in its first paragraph.
+    // Boxes of a list inside the option stay.
+    let own_box = (inner.start..(inner.start + 2).min(text_end))
+        .find(|&i| matches!(events[i].0, Event::TaskListMarker(_)));
+    let text = (inner.start..text_end)
+        .filter(|&i| Some(i) != own_box)
+        .map(|i| &events[i])
         .collect();
     let mut rationale = Vec::new();
     if let (Some(first), Some(last)) = (quotes.first(), quotes.last()) {
@@ -362,6 +393,24 @@ mod tests {
             "<p>A fenced block:</p>\n<pre><code class=\"language-sql\">SELECT 1\n</code></pre>\n"
         );
         assert_eq!(h.rationales[1], None);
+    }
+
+    #[test]
+    fn a_list_inside_an_option_keeps_its_boxes() {
+        let (q, h) = question("Which?\n\n- [x] Steps:\n  - [ ] one\n  - [x] two\n- [ ] No.\n");
+        assert_parts_read_alone(&q, &h);
+        assert!(h.options[0].contains("checked"), "{}", h.options[0]);
+        assert_eq!(h.options[0].matches("type=\"checkbox\"").count(), 2);
+    }
+
+    #[test]
+    fn crlf_reads_as_lf_even_inside_code_spans() {
+        let body = "Run `pip\ninstall x` first.\n\n- [x] A `b\nc`.\n  > Because `d\ne`.\n- [ ] No.\n\n## Explanation\n\n```sh\nls\n```\n";
+        let (_, lf) = question(body);
+        let (q, crlf) = question(&body.replace('\n', "\r\n"));
+        assert_eq!(crlf, lf);
+        assert_eq!(crlf.stem, "<p>Run <code>pip install x</code> first.</p>\n");
+        assert_parts_read_alone(&q, &crlf);
     }
 
     #[test]

@@ -27,15 +27,16 @@ pub use question::{letter, AnswerOption, Part, Question, Spanned};
 pub use source::SourceFile;
 pub use span::{LineCol, Span};
 
-/// Parse one file's bytes as a question (with `FileId(0)`), decoding it first.
-/// This is the entry point the fuzzers use.
+/// Parse one file's bytes as a question (with `FileId(0)`), decoding it first,
+/// with the HTML of its parts ([`Question::rendered`]). This is the entry
+/// point the fuzzers use.
 pub fn parse_bytes(
     path: &std::path::Path,
     bytes: &[u8],
 ) -> (SourceFile, Question, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let text = source::decode_shared(bytes, FileId(0), &mut diags);
-    let (q, d) = parse::parse_shared(FileId(0), path, &text);
+    let (q, d) = parse::parse_shared_with(FileId(0), path, &text, true);
     diags.extend(d);
     let name = path.to_string_lossy().into_owned();
     (SourceFile::new(path.to_path_buf(), name, text), q, diags)

@@ -535,9 +535,14 @@ fn parse_body(
     q.html.shrink_to_fit();
     q.inline_allows.shrink_to_fit();
     if html {
-        q.rendered = Some(Arc::new(crate::html::render_events(
-            q, &events, &blocks, None,
-        )));
+        // A body with `\r\n` line endings is rendered from its `\n` form,
+        // read again (see `render_text`); others from the events at hand.
+        let rendered = if body.contains("\r\n") {
+            crate::html::render_text(q, text, None)
+        } else {
+            crate::html::render_events(q, &events, &blocks, None, &|s| s)
+        };
+        q.rendered = Some(Arc::new(rendered));
     }
 }
 
