@@ -1366,13 +1366,11 @@ fn write_zip(path: &Path, collection: Deflated, media: &[Media]) -> Result<(), E
         // descriptor needs only the length before compression, which rawzip
         // counts from what goes through its data writer (zeros here).
         let mut sizes = config.wrap(std::io::sink());
-        let zeros = [0u8; 64 * 1024];
-        let mut left = d.len;
-        while left > 0 {
-            let n = left.min(zeros.len() as u64) as usize;
-            sizes.write_all(&zeros[..n]).map_err(io)?;
-            left -= n as u64;
-        }
+        std::io::copy(
+            &mut std::io::Read::take(std::io::repeat(0), d.len),
+            &mut sizes,
+        )
+        .map_err(io)?;
         let (_, descriptor) = sizes.finish().map_err(zerr)?;
         entry.finish(descriptor).map_err(zerr)?;
     }

@@ -1,9 +1,7 @@
 //! Markdown to safe HTML, shared by every exporter.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
-
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use pulldown_cmark::{Event, Parser};
 use qbank_parser::html::QuestionHtml;
@@ -43,14 +41,18 @@ pub fn clean(html: &Arc<QuestionHtml>) -> Arc<QuestionHtml> {
     if html.raw.is_empty() {
         Arc::clone(html)
     } else {
-        Arc::new(html.cleaned(sanitize))
+        let mut own = QuestionHtml::clone(html);
+        own.clean(sanitize);
+        Arc::new(own)
     }
 }
 
 /// Render a question's parts from its file's text, with image URLs mapped by
 /// `image` (for example to an embedded data URL or a media name), sanitised.
 pub fn render(q: &Question, text: &str, image: &dyn Fn(&str) -> String) -> Arc<QuestionHtml> {
-    clean(&Arc::new(qbank_parser::html::render(q, text, image)))
+    let mut html = qbank_parser::html::render(q, text, image);
+    html.clean(sanitize);
+    Arc::new(html)
 }
 
 pub fn sanitize(html: &str) -> String {

@@ -78,9 +78,9 @@ pub struct LoadOptions {
     /// Each question file's modification time ([`SourceFile::modified`]),
     /// from the file already open: for exports that date their records.
     pub modified_times: bool,
-    /// The HTML of each question's parts ([`Question::rendered`]), written
-    /// while the Markdown is parsed: for exports, so they do not parse it
-    /// again.
+    /// The HTML of each question's parts ([`Question::rendered`]; not for
+    /// questions with images), written while the Markdown is parsed: for
+    /// exports, so they do not parse it again.
     pub html: bool,
 }
 

@@ -287,16 +287,35 @@ pub(crate) fn list_items(events: &[Ev<'_>], block: &Block) -> Vec<Range<usize>> 
 
 /// The task marker of an item, if it is a task item.
 fn task_marker(events: &[Ev<'_>], item: &Range<usize>) -> Option<(bool, Span)> {
+    let i = task_marker_at(events, item)?;
+    match &events[i].0 {
+        Event::TaskListMarker(checked) => Some((*checked, Span::from(events[i].1.clone()))),
+        _ => None,
+    }
+}
+
+/// Where the task marker of an item is among the events: first in the item,
+/// or first in its first paragraph.
+pub(crate) fn task_marker_at(events: &[Ev<'_>], item: &Range<usize>) -> Option<usize> {
     for i in item.start + 1..(item.start + 3).min(item.end) {
         match &events[i].0 {
-            Event::TaskListMarker(checked) => {
-                return Some((*checked, Span::from(events[i].1.clone())))
-            }
+            Event::TaskListMarker(_) => return Some(i),
             Event::Start(Tag::Paragraph) => continue,
             _ => return None,
         }
     }
     None
+}
+
+/// The blockquotes directly inside a list item (its rationale), as ranges
+/// of event indices.
+pub(crate) fn item_quotes(events: &[Ev<'_>], item: &Range<usize>) -> Vec<Range<usize>> {
+    let inner = item.start + 1..item.end.saturating_sub(1).max(item.start + 1);
+    top_level_blocks(events.get(inner.clone()).unwrap_or_default())
+        .into_iter()
+        .map(|b| b.events.start + inner.start..b.events.end + inner.start)
+        .filter(|r| matches!(events[r.start].0, Event::Start(Tag::BlockQuote(_))))
+        .collect()
 }
 
 fn heading_text(events: &[Ev<'_>], block: &Block) -> Option<(HeadingLevel, String)> {
@@ -534,15 +553,10 @@ fn parse_body(
     q.images.shrink_to_fit();
     q.html.shrink_to_fit();
     q.inline_allows.shrink_to_fit();
-    if html {
-        // A body with `\r\n` line endings is rendered from its `\n` form,
-        // read again (see `render_text`); others from the events at hand.
-        let rendered = if body.contains("\r\n") {
-            crate::html::render_text(q, text, None)
-        } else {
-            crate::html::render_events(q, &events, &blocks, None, &|s| s)
-        };
-        q.rendered = Some(Arc::new(rendered));
+    // Questions with images are rendered by each export, with its own image URLs.
+    if html && q.images.is_empty() {
+        let parsed = Some((&events[..], &blocks[..]));
+        q.rendered = Some(Arc::new(crate::html::render_text(q, text, None, parsed)));
     }
 }
 
@@ -558,21 +572,10 @@ fn parse_options(
         let item_span = trim_span(text, Span::from(events[item.start].1.clone()));
         let (is_key, marker_span) = marker.unwrap_or((false, Span::empty(item_span.start)));
         // Rationale: blockquotes directly inside the item.
-        let mut rationale: Option<Span> = None;
-        let mut depth = 0usize;
-        for i in item.start + 1..item.end.saturating_sub(1) {
-            match &events[i].0 {
-                Event::Start(t) => {
-                    if depth == 0 && matches!(t, Tag::BlockQuote(_)) {
-                        let s = Span::from(events[i].1.clone());
-                        rationale = Some(rationale.map_or(s, |r| r.cover(s)));
-                    }
-                    depth += 1;
-                }
-                Event::End(_) => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
+        let rationale = item_quotes(events, item)
+            .iter()
+            .map(|r| Span::from(events[r.start].1.clone()))
+            .reduce(|a, b| a.cover(b));
         let text_start = if marker.is_some() {
             marker_span.end
         } else {

@@ -236,7 +236,8 @@ pub struct Question {
     /// Where the Markdown body starts (after the front matter).
     pub body_start: usize,
     /// The HTML of the parts, when the parser was asked for it
-    /// ([`LoadOptions::html`](crate::LoadOptions::html)).
+    /// ([`LoadOptions::html`](crate::LoadOptions::html)) and the question has
+    /// no images (each export renders those with its own image URLs).
     pub rendered: Option<Arc<crate::html::QuestionHtml>>,
 }
 
