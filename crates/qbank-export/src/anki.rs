@@ -716,8 +716,14 @@ fn media_name(bytes: &[u8], path: &Path) -> String {
     format!("{}-{}", &hash[..10], base.trim_start_matches('.'))
 }
 
-fn tag(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join("_")
+/// A tag's value: its words joined by `_` (Anki splits tags on spaces).
+fn push_tag(out: &mut String, s: &str) {
+    for (i, w) in s.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push('_');
+        }
+        out.push_str(w);
+    }
 }
 
 /// One note, built independently of the others (its deck is numbered when it is inserted).
@@ -765,21 +771,24 @@ fn prepare_note(
     let sfld = strip_html_preserving_media(&flds[..id_end]);
     let csum = field_checksum(&flds[..id_end]);
 
-    let mut tags = Vec::new();
+    // Space-separated, with a space at each end (none when there are no tags).
+    let mut tags = String::new();
+    let mut add = |kind: &str, value: &str| {
+        tags.push_str(if tags.is_empty() { " " } else { "" });
+        tags.push_str(kind);
+        tags.push_str("::");
+        push_tag(&mut tags, value);
+        tags.push(' ');
+    };
     if !domain_id.is_empty() {
-        tags.push(format!("domain::{}", tag(&domain_id)));
+        add("domain", &domain_id);
     }
     for t in &q.front.topics {
-        tags.push(format!("topic::{}", tag(&t.value)));
+        add("topic", &t.value);
     }
     if let Some(d) = q.front.difficulty {
-        tags.push(format!("difficulty::{}", d.as_str()));
+        add("difficulty", d.as_str());
     }
-    let tags = if tags.is_empty() {
-        String::new()
-    } else {
-        format!(" {} ", tags.join(" "))
-    };
 
     Ok(Prepared {
         identity,
@@ -833,61 +842,76 @@ fn field_size(r: &QuestionHtml) -> usize {
 }
 
 fn question_field(s: &mut String, q: &Question, r: &QuestionHtml) {
-    use std::fmt::Write as _;
-    // Writing to a String cannot fail.
-    let _ = writeln!(s, "<div class=\"qb-stem\">{}</div>", r.stem);
+    s.push_str("<div class=\"qb-stem\">");
+    s.push_str(&r.stem);
+    s.push_str("</div>\n");
     let keys = q.key_count();
     if keys > 1 {
-        let _ = writeln!(s, "<p class=\"qb-choose\">Choose {keys}.</p>");
+        s.push_str("<p class=\"qb-choose\">Choose ");
+        s.push_str(&keys.to_string());
+        s.push_str(".</p>\n");
     }
     s.push_str("<ol class=\"qb-options\">\n");
     for (i, text) in r.options.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "<li class=\"qb-option\"><span class=\"qb-letter\">{}.</span><div class=\"qb-option-text\">{text}</div></li>",
-            letter(i),
-        );
+        s.push_str("<li class=\"qb-option\"><span class=\"qb-letter\">");
+        push_letter(s, i);
+        s.push_str(".</span><div class=\"qb-option-text\">");
+        s.push_str(text);
+        s.push_str("</div></li>\n");
     }
     s.push_str("</ol>");
 }
 
+/// An option's letter ([`letter`]), written without a `String` of its own.
+fn push_letter(s: &mut String, i: usize) {
+    match u8::try_from(i) {
+        Ok(n) if n < 26 => s.push(char::from(b'A' + n)),
+        _ => s.push_str(&letter(i)),
+    }
+}
+
 fn answer_field(s: &mut String, q: &Question, r: &QuestionHtml) {
-    use std::fmt::Write as _;
-    let letters: Vec<String> = q.keys().map(|(i, _)| letter(i)).collect();
-    // Writing to a String cannot fail.
-    let _ = writeln!(
-        s,
-        "<p class=\"qb-key\">{}: <strong>{}</strong></p>\n<ol class=\"qb-options qb-answers\">",
-        if letters.len() > 1 {
-            "Answers"
-        } else {
-            "Answer"
-        },
-        letters.join(", ")
-    );
+    s.push_str("<p class=\"qb-key\">");
+    s.push_str(if q.key_count() > 1 {
+        "Answers"
+    } else {
+        "Answer"
+    });
+    s.push_str(": <strong>");
+    for (n, (i, _)) in q.keys().enumerate() {
+        if n > 0 {
+            s.push_str(", ");
+        }
+        push_letter(s, i);
+    }
+    s.push_str("</strong></p>\n<ol class=\"qb-options qb-answers\">\n");
     for (i, o) in q.options.iter().enumerate() {
         let (class, mark) = if o.is_key {
             ("qb-correct", "\u{2713}")
         } else {
             ("qb-incorrect", "\u{2717}")
         };
-        let _ = write!(
-            s,
-            "<li class=\"qb-option {class}\"><span class=\"qb-mark\">{mark}</span><span class=\"qb-letter\">{}.</span><div><div class=\"qb-option-text\">{}</div>",
-            letter(i),
-            r.options[i]
-        );
+        s.push_str("<li class=\"qb-option ");
+        s.push_str(class);
+        s.push_str("\"><span class=\"qb-mark\">");
+        s.push_str(mark);
+        s.push_str("</span><span class=\"qb-letter\">");
+        push_letter(s, i);
+        s.push_str(".</span><div><div class=\"qb-option-text\">");
+        s.push_str(&r.options[i]);
+        s.push_str("</div>");
         if let Some(h) = &r.rationales[i] {
-            let _ = write!(s, "<div class=\"qb-rationale\">{h}</div>");
+            s.push_str("<div class=\"qb-rationale\">");
+            s.push_str(h);
+            s.push_str("</div>");
         }
         s.push_str("</div></li>\n");
     }
     s.push_str("</ol>");
     if let Some(h) = &r.explanation {
-        let _ = write!(
-            s,
-            "\n<div class=\"qb-explanation\"><h4>Explanation</h4>{h}</div>"
-        );
+        s.push_str("\n<div class=\"qb-explanation\"><h4>Explanation</h4>");
+        s.push_str(h);
+        s.push_str("</div>");
     }
 }
 

@@ -13,6 +13,7 @@ pub mod rules;
 pub mod terms;
 pub mod text;
 
+use qbank_parser::blueprint::TermSeverity;
 use qbank_parser::codes::{CodeDoc, PARSE_CODES};
 use qbank_parser::config::Level;
 use qbank_parser::{Bank, Diagnostic, Severity};
@@ -51,12 +52,25 @@ pub fn lint_errors(bank: &Bank) -> Vec<Diagnostic> {
 
 fn run(bank: &Bank, errors_only: bool) -> Vec<Diagnostic> {
     let mut setup = Vec::new();
+    // Every pattern is compiled, so an invalid one is reported (QB014) in
+    // every run.
     let terms = terms::compile(bank.blueprint.as_ref(), &mut setup);
-    let ctx = Ctx::new(bank, terms::Terms::new(terms));
+    let mut ctx = Ctx::new(bank, terms::Terms::default());
     // An unused exception is judged against the findings of its rule, so
     // when it counts as an error every rule has to run. (Otherwise it is
     // reported below error, and errors-only runs drop it.)
     let errors_only = errors_only && !ctx.can_error(&rules::UNUSED_EXCEPTION);
+    // Unless a level in qbank.toml makes every legacy-term finding an error,
+    // an errors-only run searches for the error terms only.
+    let terms = if errors_only && ctx.level(rules::LEGACY_TERM.doc.code) != Some(Level::Error) {
+        terms
+            .into_iter()
+            .filter(|t| t.severity == TermSeverity::Error)
+            .collect()
+    } else {
+        terms
+    };
+    ctx.terms = terms::Terms::new(terms);
     let runs = |rule: &Rule| ctx.enabled(rule) && (!errors_only || ctx.can_error(rule));
 
     // Question rules run per question on every core; bank rules need no

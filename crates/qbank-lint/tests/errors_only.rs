@@ -75,6 +75,12 @@ fn errors_only_finds_the_same_errors_as_a_full_lint() {
             "an error rule lowered, a warning rule raised",
             "QB104 = \"warning\"\nQB403 = \"error\"\n".to_string(),
         ),
+        // Every legacy-term finding an error, warning terms too (errors-only
+        // runs otherwise search for the error terms only).
+        (
+            "legacy terms raised to error",
+            "QB301 = \"error\"\n".to_string(),
+        ),
     ];
     let mut cases = cases();
     assert!(cases.len() >= 60, "{} fixture cases", cases.len());

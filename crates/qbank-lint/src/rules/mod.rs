@@ -125,6 +125,8 @@ pub struct Rule {
 
 /// QB902, reported by the lint driver for an exception that suppresses nothing.
 pub const UNUSED_EXCEPTION: Rule = qb9xx_exceptions::UNUSED;
+/// QB301, whose findings take the severity of the legacy term they match.
+pub const LEGACY_TERM: Rule = qb301_legacy_term::RULE;
 
 /// Compile the patterns the rules hold (each would otherwise be compiled by
 /// the first question that needs it, while the other threads wait for it).
