@@ -123,7 +123,11 @@ impl Object for Record {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let k = key.as_str()?;
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    /// Attribute lookups (`q.id`) come here directly, without a key value.
+    fn get_value_by_str(self: &Arc<Self>, k: &str) -> Option<Value> {
         let i = self.keys.iter().position(|x| *x == k)?;
         Some(match self.values.get(i)? {
             Field::Value(v) => v.clone(),
