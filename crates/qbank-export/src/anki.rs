@@ -1388,13 +1388,16 @@ fn write_zip(path: &Path, collection: Deflated, media: &[Media]) -> Result<(), E
         }
         // The data is compressed already and its CRC given above: the
         // descriptor needs only the length before compression, which rawzip
-        // counts from what goes through its data writer (zeros here).
+        // counts from what goes through its data writer (zeros here, from a
+        // static buffer: nothing is filled or read).
+        static ZEROS: [u8; 1 << 16] = [0; 1 << 16];
         let mut sizes = config.wrap(std::io::sink());
-        std::io::copy(
-            &mut std::io::Read::take(std::io::repeat(0), d.len),
-            &mut sizes,
-        )
-        .map_err(io)?;
+        let mut left = d.len;
+        while left > 0 {
+            let n = usize::try_from(left).map_or(ZEROS.len(), |l| l.min(ZEROS.len()));
+            sizes.write_all(&ZEROS[..n]).map_err(io)?;
+            left -= n as u64;
+        }
         let (_, descriptor) = sizes.finish().map_err(zerr)?;
         entry.finish(descriptor).map_err(zerr)?;
     }

@@ -277,8 +277,13 @@ fn write_in_chunks(input: &Input<'_>, w: &mut dyn Write, chunk_len: usize) -> st
     for (c, chunk) in input.questions.chunks(chunk_len).enumerate() {
         let items: Vec<Vec<u8>> = chunk
             .par_iter()
-            .map(|q| -> std::io::Result<Vec<u8>> {
+            .enumerate()
+            .map(|(i, q)| -> std::io::Result<Vec<u8>> {
                 let mut out = Vec::with_capacity(8 << 10);
+                // Each item carries the separator before it.
+                if c > 0 || i > 0 {
+                    out.extend_from_slice(b",\n");
+                }
                 out.extend_from_slice(b"    ");
                 let nested = Nested {
                     depth: 2,
@@ -289,14 +294,36 @@ fn write_in_chunks(input: &Input<'_>, w: &mut dyn Write, chunk_len: usize) -> st
                 Ok(out)
             })
             .collect::<std::io::Result<_>>()?;
-        for (i, item) in items.iter().enumerate() {
-            if c > 0 || i > 0 {
-                w.write_all(b",\n")?;
-            }
-            w.write_all(item)?;
-        }
+        write_all_vectored(w, &items)?;
     }
     w.write_all(b"\n  ]\n}\n")
+}
+
+/// Write every buffer in `bufs`, in order, in as few calls as the writer
+/// takes: a file gets them in one `writev` each time (a `BufWriter` passes
+/// writes larger than its buffer straight through), so the items are not
+/// copied into a buffer first.
+fn write_all_vectored(w: &mut dyn Write, bufs: &[Vec<u8>]) -> std::io::Result<()> {
+    use std::io::IoSlice;
+    // At most this many slices per call (Linux takes up to 1024).
+    const MAX: usize = 512;
+    for group in bufs.chunks(MAX) {
+        let mut slices: Vec<IoSlice<'_>> = group
+            .iter()
+            .filter(|b| !b.is_empty())
+            .map(|b| IoSlice::new(b))
+            .collect();
+        let mut rest = &mut slices[..];
+        while !rest.is_empty() {
+            match w.write_vectored(rest) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => IoSlice::advance_slices(&mut rest, n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Exporter for JsonExporter {
@@ -318,6 +345,56 @@ impl Exporter for JsonExporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer that takes a few bytes per call, of the first slice only,
+    /// and is interrupted every third call.
+    struct Trickle {
+        out: Vec<u8>,
+        calls: usize,
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 3 == 0 {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(5);
+            self.out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn vectored_writes_survive_short_and_interrupted_writes() {
+        let bufs: Vec<Vec<u8>> = (0..700u32)
+            .map(|i| format!("item {i};").repeat(i as usize % 4).into_bytes())
+            .collect();
+        let mut w = Trickle {
+            out: Vec::new(),
+            calls: 0,
+        };
+        write_all_vectored(&mut w, &bufs).expect("write");
+        assert_eq!(w.out, bufs.concat());
+
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Ok(0)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let err = write_all_vectored(&mut Full, &bufs).expect_err("a writer that takes nothing");
+        assert_eq!(err.kind(), std::io::ErrorKind::WriteZero);
+        // Nothing to write is not an error, even for that writer.
+        write_all_vectored(&mut Full, &[Vec::new(), Vec::new()]).expect("empty buffers");
+    }
 
     #[test]
     fn chunks_join_into_the_whole_document() {
