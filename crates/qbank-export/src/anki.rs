@@ -1207,7 +1207,9 @@ const DEFLATE_PIECE: usize = 1 << 20;
 const WINDOW: usize = 32 << 10;
 
 /// A zip member's data: the raw deflate stream of `parts` (concatenated), in
-/// pieces to be written one after the other, and its CRC-32.
+/// pieces, and its CRC-32: what [`add_member`] streams into the package,
+/// collected (for tests).
+#[cfg(test)]
 struct Deflated {
     pieces: Vec<Vec<u8>>,
     crc: u32,
@@ -1223,13 +1225,63 @@ impl Deflated {
     }
 }
 
-/// Deflate `parts`, concatenated, as pigz does: the data is cut into
+/// [`deflate_each`]'s pieces and [`checksum`], collected.
+#[cfg(test)]
+fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
+    let (crc, len) = checksum(parts);
+    let mut pieces = Vec::new();
+    deflate_each(parts, &mut |piece| {
+        pieces.push(piece.to_vec());
+        Ok(())
+    })?;
+    Ok(Deflated { pieces, crc, len })
+}
+
+/// The CRC-32 and length of `parts`, concatenated: on every core, a piece at
+/// a time, the pieces' checksums combined in order.
+fn checksum(parts: &[&[u8]]) -> (u32, u64) {
+    let chunks: Vec<&[u8]> = parts.iter().flat_map(|p| p.chunks(DEFLATE_PIECE)).collect();
+    let crcs: Vec<crc32fast::Hasher> = chunks
+        .par_iter()
+        .map(|c| {
+            let mut h = crc32fast::Hasher::new();
+            h.update(c);
+            h
+        })
+        .collect();
+    let mut crc = crc32fast::Hasher::new();
+    for h in &crcs {
+        crc.combine(h);
+    }
+    (crc.finalize(), chunks.iter().map(|c| c.len() as u64).sum())
+}
+
+/// What the cores share while deflating: the pieces done but not yet
+/// written (by number), the next piece to write, and the first error.
+struct Written<'w> {
+    ready: BTreeMap<usize, Vec<u8>>,
+    next: usize,
+    write: &'w mut (dyn FnMut(&[u8]) -> std::io::Result<()> + Send),
+    error: Option<std::io::Error>,
+}
+
+/// Deflate `parts`, concatenated, as pigz does, and hand the stream to
+/// `write` piece by piece, in order. The data is cut into
 /// [`DEFLATE_PIECE`]s compressed on every core, each primed with the
 /// [`WINDOW`] before it (so matches still reach back across a cut). Every
 /// piece but the last ends in a sync flush, which byte-aligns it, so the
 /// pieces join into one valid deflate stream.
-fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
+///
+/// Each core takes the next piece in turn; whichever finishes the piece that
+/// is due writes it, and every piece after it that is already done. So the
+/// package is written while the rest is compressed, and only a few pieces
+/// wait in memory (not the whole compressed collection).
+fn deflate_each(
+    parts: &[&[u8]],
+    write: &mut (dyn FnMut(&[u8]) -> std::io::Result<()> + Send),
+) -> std::io::Result<()> {
     use flate2::{Compress, Compression, FlushCompress};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let len: usize = parts.iter().map(|p| p.len()).sum();
     // Byte ranges of the pieces; a piece's bytes may span two parts.
     let at = |range: std::ops::Range<usize>| -> std::borrow::Cow<'_, [u8]> {
@@ -1253,47 +1305,83 @@ fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
     let starts: Vec<usize> = (0..len.max(1)).step_by(DEFLATE_PIECE).collect();
     let last = starts.len() - 1;
     // Each thread compresses into its own buffer, kept between pieces, and
-    // copies each piece out at its exact size: the pieces' fresh memory is
-    // the compressed stream itself. (A compressor is made anew for every
-    // piece: one that is reset carries state into the next piece's bytes,
-    // which would then depend on how the pieces fall to threads.)
+    // copies each piece out at its exact size. (A compressor is made anew
+    // for every piece: one that is reset carries state into the next piece's
+    // bytes, which would then depend on how the pieces fall to threads.)
     thread_local! {
         static OUT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let pieces = starts
-        .par_iter()
-        .enumerate()
-        .map(
-            |(i, &start)| -> std::io::Result<(Vec<u8>, crc32fast::Hasher)> {
-                let input = at(start..(start + DEFLATE_PIECE).min(len));
-                let mut crc = crc32fast::Hasher::new();
-                crc.update(&input);
-                let mut c = Compress::new(Compression::fast(), false);
-                if start > 0 {
-                    c.set_dictionary(&at(start.saturating_sub(WINDOW)..start))
-                        .map_err(std::io::Error::other)?;
-                }
-                let flush = if i == last {
-                    FlushCompress::Finish
-                } else {
-                    FlushCompress::Sync
-                };
-                OUT.with_borrow_mut(|out| {
-                    compress_piece(&mut c, &input, flush, out)?;
-                    Ok((out.to_vec(), crc))
-                })
-            },
-        )
-        .collect::<std::io::Result<Vec<_>>>()?;
-    let mut crc = crc32fast::Hasher::new();
-    for (_, piece_crc) in &pieces {
-        crc.combine(piece_crc);
+    let compress = |i: usize| -> std::io::Result<Vec<u8>> {
+        let start = starts[i];
+        let input = at(start..(start + DEFLATE_PIECE).min(len));
+        let mut c = Compress::new(Compression::fast(), false);
+        if start > 0 {
+            c.set_dictionary(&at(start.saturating_sub(WINDOW)..start))
+                .map_err(std::io::Error::other)?;
+        }
+        let flush = if i == last {
+            FlushCompress::Finish
+        } else {
+            FlushCompress::Sync
+        };
+        OUT.with_borrow_mut(|out| {
+            compress_piece(&mut c, &input, flush, out)?;
+            Ok(out.to_vec())
+        })
+    };
+    let taken = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let shared = std::sync::Mutex::new(Written {
+        ready: BTreeMap::new(),
+        next: 0,
+        write,
+        error: None,
+    });
+    let work = || loop {
+        let i = taken.fetch_add(1, Ordering::Relaxed);
+        if i >= starts.len() || failed.load(Ordering::Relaxed) {
+            return;
+        }
+        let piece = compress(i);
+        let mut w = shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let w = &mut *w;
+        match piece {
+            Ok(piece) => {
+                w.ready.insert(i, piece);
+            }
+            Err(e) => {
+                w.error.get_or_insert(e);
+            }
+        }
+        while w.error.is_none() {
+            let Some(piece) = w.ready.remove(&w.next) else {
+                break;
+            };
+            if let Err(e) = (w.write)(&piece) {
+                w.error = Some(e);
+            }
+            w.next += 1;
+        }
+        if w.error.is_some() {
+            failed.store(true, Ordering::Relaxed);
+            return;
+        }
+    };
+    rayon::scope(|s| {
+        for _ in 1..rayon::current_num_threads() {
+            s.spawn(|_| work());
+        }
+        work();
+    });
+    let w = shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match w.error {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(Deflated {
-        pieces: pieces.into_iter().map(|(piece, _)| piece).collect(),
-        crc: crc.finalize(),
-        len: len as u64,
-    })
 }
 
 /// Compress all of `input` into `out` (cleared first), ending with `flush`:
@@ -1336,73 +1424,85 @@ fn write_package(
 ) -> Result<(), ExportError> {
     let (mut conn, media) = write_collection(input, epoch, mod_time)?;
     let io = |e: std::io::Error| ExportError::Io(path.to_path_buf(), e);
-    let collection = {
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut zip = rawzip::ZipArchiveWriter::new(std::io::BufWriter::new(file));
+    {
         let db = conn.serialize(rusqlite::MAIN_DB).map_err(sql_err)?;
         let header = stable_header(&db);
-        deflate(&[&header, db.get(HEADER..).unwrap_or_default()]).map_err(io)?
-    };
-    // The database is compressed: its memory is given back on one core while
-    // the other writes the package.
-    let (_, written) = rayon::join(move || drop(conn), || write_zip(path, collection, &media));
-    written
+        add_member(
+            &mut zip,
+            "collection.anki2",
+            &[&header, db.get(HEADER..).unwrap_or_default()],
+            &io,
+        )?;
+    }
+    // The collection is in the package: its memory is given back on one core
+    // while the other adds the media and finishes the package.
+    let (_, finished) = rayon::join(move || drop(conn), || finish_package(zip, &media, &io));
+    finished
 }
 
-/// Write the package: the compressed collection, the media files and the
-/// `media` map from their numbers to their names.
-fn write_zip(path: &Path, collection: Deflated, media: &[Media]) -> Result<(), ExportError> {
+/// The rest of the package after the collection: the media files and the
+/// `media` map from their numbers to their names, then the zip's directory.
+fn finish_package<W: Write + Send>(
+    mut zip: rawzip::ZipArchiveWriter<W>,
+    media: &[Media],
+    io: &(dyn Fn(std::io::Error) -> ExportError + Sync),
+) -> Result<(), ExportError> {
     let mut map = serde_json::Map::new();
     for (i, m) in media.iter().enumerate() {
         map.insert(i.to_string(), Value::String(m.name.clone()));
     }
     let media_json = Value::Object(map).to_string();
-
-    let io = |e: std::io::Error| ExportError::Io(path.to_path_buf(), e);
-    let zerr = |e: rawzip::Error| err(format!("zip: {e}"));
-    let mut members: Vec<(String, Deflated)> = vec![("collection.anki2".into(), collection)];
     for (i, m) in media.iter().enumerate() {
-        members.push((i.to_string(), deflate(&[&m.bytes]).map_err(io)?));
+        add_member(&mut zip, &i.to_string(), &[&m.bytes], io)?;
     }
-    members.push((
-        "media".into(),
-        deflate(&[media_json.as_bytes()]).map_err(io)?,
-    ));
+    add_member(&mut zip, "media", &[media_json.as_bytes()], io)?;
+    let mut w = zip.finish().map_err(|e| err(format!("zip: {e}")))?;
+    w.flush().map_err(io)?;
+    Ok(())
+}
 
-    let file = std::fs::File::create(path).map_err(io)?;
-    let mut zip = rawzip::ZipArchiveWriter::new(std::io::BufWriter::new(file));
+/// Add one member to the package: `parts`, concatenated, deflated and
+/// written as they are compressed ([`deflate_each`]).
+fn add_member<W: Write + Send>(
+    zip: &mut rawzip::ZipArchiveWriter<W>,
+    name: &str,
+    parts: &[&[u8]],
+    io: &(dyn Fn(std::io::Error) -> ExportError + Sync),
+) -> Result<(), ExportError> {
+    let zerr = |e: rawzip::Error| err(format!("zip: {e}"));
     // The earliest time a zip can hold, for every member: fixed, so the same
     // input gives the same package.
     let time = rawzip::time::UtcDateTime::from_components(1980, 1, 1, 0, 0, 0, 0)
         .ok_or_else(|| err("zip: bad member time"))?;
-    for (name, d) in &members {
-        let (mut entry, config) = zip
-            .new_file(name)
-            .compression_method(rawzip::CompressionMethod::Deflate)
-            .last_modified(time)
-            // A regular file, readable by all.
-            .unix_permissions(0o100644)
-            .crc32(rawzip::Crc32Option::Custom(d.crc))
-            .start()
-            .map_err(zerr)?;
-        for piece in &d.pieces {
-            entry.write_all(piece).map_err(io)?;
-        }
-        // The data is compressed already and its CRC given above: the
-        // descriptor needs only the length before compression, which rawzip
-        // counts from what goes through its data writer (zeros here, from a
-        // static buffer: nothing is filled or read).
-        static ZEROS: [u8; 1 << 16] = [0; 1 << 16];
-        let mut sizes = config.wrap(std::io::sink());
-        let mut left = d.len;
-        while left > 0 {
-            let n = usize::try_from(left).map_or(ZEROS.len(), |l| l.min(ZEROS.len()));
-            sizes.write_all(&ZEROS[..n]).map_err(io)?;
-            left -= n as u64;
-        }
-        let (_, descriptor) = sizes.finish().map_err(zerr)?;
-        entry.finish(descriptor).map_err(zerr)?;
+    // The CRC goes into the member's descriptor, which rawzip takes from the
+    // start: computed first, in a pass of its own on every core.
+    let (crc, len) = checksum(parts);
+    let (mut entry, config) = zip
+        .new_file(name)
+        .compression_method(rawzip::CompressionMethod::Deflate)
+        .last_modified(time)
+        // A regular file, readable by all.
+        .unix_permissions(0o100644)
+        .crc32(rawzip::Crc32Option::Custom(crc))
+        .start()
+        .map_err(zerr)?;
+    deflate_each(parts, &mut |piece| entry.write_all(piece)).map_err(io)?;
+    // The data is compressed already and its CRC given above: the
+    // descriptor needs only the length before compression, which rawzip
+    // counts from what goes through its data writer (zeros here, from a
+    // static buffer: nothing is filled or read).
+    static ZEROS: [u8; 1 << 16] = [0; 1 << 16];
+    let mut sizes = config.wrap(std::io::sink());
+    let mut left = len;
+    while left > 0 {
+        let n = usize::try_from(left).map_or(ZEROS.len(), |l| l.min(ZEROS.len()));
+        sizes.write_all(&ZEROS[..n]).map_err(io)?;
+        left -= n as u64;
     }
-    let mut w = zip.finish().map_err(zerr)?;
-    w.flush().map_err(io)?;
+    let (_, descriptor) = sizes.finish().map_err(zerr)?;
+    entry.finish(descriptor).map_err(zerr)?;
     Ok(())
 }
 
@@ -1468,10 +1568,11 @@ mod tests {
             whole.extend_from_slice(&body);
             assert_eq!(inflate(&d.stream()), whole, "len {len}");
             assert_eq!(d.crc, crc32fast::hash(&whole), "len {len}");
+            assert_eq!(d.len, whole.len() as u64, "len {len}");
         }
         let d = deflate(&[]).expect("deflate");
         assert!(inflate(&d.stream()).is_empty());
-        assert_eq!(d.crc, 0);
+        assert_eq!((d.crc, d.len), (0, 0));
     }
 
     /// Text like a collection's fields: words from a small vocabulary in
@@ -1520,6 +1621,34 @@ mod tests {
         let whole = deflate(&[&data]).expect("deflate");
         assert_eq!(one.stream(), whole.stream());
         assert_eq!(one.crc, whole.crc);
+    }
+
+    #[test]
+    fn a_failed_write_stops_the_deflate_and_is_returned() {
+        let data = sample(6 * DEFLATE_PIECE + 123, 11);
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut written = 0;
+            let result = pool.install(|| {
+                deflate_each(&[&data], &mut |_| {
+                    written += 1;
+                    if written == 2 {
+                        Err(std::io::Error::other("disk full"))
+                    } else {
+                        Ok(())
+                    }
+                })
+            });
+            let e = result.expect_err("the write error comes back");
+            assert_eq!(e.to_string(), "disk full", "{threads} threads");
+            assert_eq!(
+                written, 2,
+                "nothing is written after the error ({threads} threads)"
+            );
+        }
     }
 
     #[test]
