@@ -91,9 +91,19 @@ fn image_urls(q: &Question) -> Result<BTreeMap<String, String>, ExportError> {
 /// [`QuestionHtml`] only when the template reads it, and dropped once printed, so
 /// the booklet never holds a second copy of every question's HTML.
 #[derive(Debug)]
-struct Record {
-    keys: &'static [&'static str],
-    values: Vec<Field>,
+enum Record {
+    Fields {
+        keys: &'static [&'static str],
+        values: Vec<Field>,
+    },
+    /// An option: `letter`, `html`, `is_key`, `rationale_html`. Built for
+    /// every option of the booklet, so it holds only its place and a
+    /// reference to the question's HTML (no vector of fields).
+    Option {
+        html: Arc<QuestionHtml>,
+        index: usize,
+        is_key: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -109,11 +119,13 @@ impl From<Value> for Field {
     }
 }
 
+const OPTION_KEYS: &[&str] = &["letter", "html", "is_key", "rationale_html"];
+
 impl Record {
     fn value(keys: &'static [&'static str], values: Vec<impl Into<Field>>) -> Value {
         debug_assert_eq!(keys.len(), values.len());
         let values = values.into_iter().map(Into::into).collect();
-        Value::from_object(Record { keys, values })
+        Value::from_object(Record::Fields { keys, values })
     }
 }
 
@@ -128,26 +140,51 @@ impl Object for Record {
 
     /// Attribute lookups (`q.id`) come here directly, without a key value.
     fn get_value_by_str(self: &Arc<Self>, k: &str) -> Option<Value> {
-        let i = self.keys.iter().position(|x| *x == k)?;
-        Some(match self.values.get(i)? {
-            Field::Value(v) => v.clone(),
-            // HTML that qbank rendered and sanitised: safe to print without escaping.
-            Field::Html(r, part) => r
-                .part(*part)
-                .map_or(Value::from(()), |s| Value::from_safe_string(s.to_string())),
-        })
+        match &**self {
+            Record::Fields { keys, values } => {
+                let i = keys.iter().position(|x| *x == k)?;
+                Some(match values.get(i)? {
+                    Field::Value(v) => v.clone(),
+                    Field::Html(r, part) => html_value(r, *part),
+                })
+            }
+            Record::Option {
+                html,
+                index,
+                is_key,
+            } => Some(match k {
+                "letter" => Value::from(letter(*index)),
+                "html" => html_value(html, Part::Option(*index)),
+                "is_key" => Value::from(*is_key),
+                "rationale_html" => html_value(html, Part::Rationale(*index)),
+                _ => return None,
+            }),
+        }
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(self.keys)
+        Enumerator::Str(match &**self {
+            Record::Fields { keys, .. } => keys,
+            Record::Option { .. } => OPTION_KEYS,
+        })
     }
 }
 
+/// A part of a question's rendered HTML, which qbank rendered and sanitised:
+/// safe to print without escaping; `none` when the question lacks the part.
+fn html_value(r: &QuestionHtml, part: Part) -> Value {
+    r.part(part)
+        .map_or(Value::from(()), |s| Value::from_safe_string(s.to_string()))
+}
+
 /// One question as template context. `number` is its position in the booklet.
+/// `topics` holds the blueprint's topics as context, shared by every
+/// question that names them.
 pub fn question_context(
     input: &Input<'_>,
     q: &Question,
     number: usize,
+    topics: &BTreeMap<&str, Value>,
 ) -> Result<Value, ExportError> {
     let images = image_urls(q)?;
     // Local images become data URLs; anything else (remote or missing) is
@@ -166,26 +203,20 @@ pub fn question_context(
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            Record::value(
-                &["letter", "html", "is_key", "rationale_html"],
-                vec![
-                    Value::from(letter(i)).into(),
-                    html(Part::Option(i)),
-                    Value::from(o.is_key).into(),
-                    html(Part::Rationale(i)),
-                ],
-            )
+            Value::from_object(Record::Option {
+                html: Arc::clone(&r),
+                index: i,
+                is_key: o.is_key,
+            })
         })
         .collect();
     let key_letters: Vec<Value> = q.keys().map(|(i, _)| Value::from(letter(i))).collect();
     let topics: Vec<Value> = input
         .topics_of(q)
         .into_iter()
-        .map(|(id, name)| {
-            Record::value(
-                &["id", "name"],
-                vec![Value::from(id), Value::from(name.unwrap_or_default())],
-            )
+        .map(|(id, name)| match (topics.get(id), name) {
+            (Some(shared), Some(_)) => shared.clone(),
+            _ => topic_value(id, name.unwrap_or_default()),
         })
         .collect();
     Ok(Record::value(
@@ -214,6 +245,11 @@ pub fn question_context(
             html(Part::Explanation),
         ],
     ))
+}
+
+/// A topic as template context: `id` and `name`.
+fn topic_value(id: &str, name: &str) -> Value {
+    Record::value(&["id", "name"], vec![Value::from(id), Value::from(name)])
 }
 
 /// A score: `70`, not `70.0`, when it is whole.
@@ -252,6 +288,16 @@ pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
     if !other.is_empty() {
         groups.push(("other".into(), "Other questions".into(), other));
     }
+    let topics: BTreeMap<&str, Value> = bp
+        .domains
+        .iter()
+        .flat_map(|d| &d.topics)
+        .map(|t| {
+            // Named as `topics_of` names it (the first topic with this id).
+            let name = bp.topic(&t.id).map_or("", |(_, t)| t.name.as_str());
+            (t.id.as_str(), topic_value(&t.id, name))
+        })
+        .collect();
     let mut number = 0;
     let mut domains = Vec::new();
     for (id, name, qs) in groups {
@@ -264,7 +310,7 @@ pub fn booklet_context(input: &Input<'_>) -> Result<Value, ExportError> {
         let questions = qs
             .par_iter()
             .enumerate()
-            .map(|(i, q)| question_context(input, q, first + i))
+            .map(|(i, q)| question_context(input, q, first + i, &topics))
             .collect::<Result<Vec<_>, _>>()?;
         domains.push(Record::value(
             &["id", "name", "questions"],

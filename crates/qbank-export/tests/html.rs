@@ -38,6 +38,13 @@ fn render(
     html::render(&input)
 }
 
+/// The fixture booklet rendered with `source` as its template.
+fn render_with_template(source: &str) -> Result<String, ExportError> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("booklet.html.jinja"), source).expect("write");
+    render(&fixture(), Answers::End, Some(tmp.path().to_path_buf()))
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for e in std::fs::read_dir(from).expect("read_dir") {
@@ -256,18 +263,39 @@ fn templates_can_be_overridden_by_name() {
     );
 }
 
+/// What a template sees of an option and a topic: their keys, in order,
+/// their values, and an error for a field they do not have.
+#[test]
+fn options_and_topics_list_their_fields() {
+    let out = render_with_template(
+        "{% set q = domains[0].questions[0] %}{% set o = q.options[0] %}\
+         {% for k in o %}{{ k }},{% endfor %}|{{ o.letter }}|{{ o.is_key }}|{{ o.html|safe }}|\
+         {{ q.options[1].letter }}|{% for k in q.topics[0] %}{{ k }},{% endfor %}|{{ q.topics[0].name }}",
+    )
+    .expect("render");
+    let fields: Vec<&str> = out.split('|').collect();
+    assert_eq!(fields[0], "letter,html,is_key,rationale_html,", "{out}");
+    assert_eq!(fields[1], "A", "{out}");
+    assert!(fields[2] == "True" || fields[2] == "False", "{out}");
+    assert!(fields[3].starts_with("<p>"), "{out}");
+    assert_eq!(fields[4], "B", "{out}");
+    assert_eq!(fields[5], "id,name,", "{out}");
+    assert!(
+        !fields[6].is_empty(),
+        "a blueprint topic has its name: {out}"
+    );
+}
+
 #[test]
 fn undefined_template_variables_are_errors() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        tmp.path().join("booklet.html.jinja"),
+    for source in [
         "{{ exam.no_such_field }}",
-    )
-    .expect("write");
-    let e = render(&fixture(), Answers::End, Some(tmp.path().to_path_buf()))
-        .expect_err("strict undefined");
-    assert!(matches!(e, ExportError::Format(FormatId::Html, _)), "{e}");
-    assert!(e.to_string().contains("undefined"), "{e}");
+        "{{ domains[0].questions[0].options[0].no_such_field }}",
+    ] {
+        let e = render_with_template(source).expect_err("strict undefined");
+        assert!(matches!(e, ExportError::Format(FormatId::Html, _)), "{e}");
+        assert!(e.to_string().contains("undefined"), "{source}: {e}");
+    }
 }
 
 #[test]
