@@ -1256,6 +1256,17 @@ fn checksum(parts: &[&[u8]]) -> (u32, u64) {
     (crc.finalize(), chunks.iter().map(|c| c.len() as u64).sum())
 }
 
+/// Sets its flag when dropped while the thread unwinds from a panic.
+struct StopOnPanic<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
 /// What the cores share while deflating: the pieces done but not yet
 /// written (by number), the next piece to write, and the first error.
 struct Written<'w> {
@@ -1272,16 +1283,17 @@ struct Written<'w> {
 /// piece but the last ends in a sync flush, which byte-aligns it, so the
 /// pieces join into one valid deflate stream.
 ///
-/// Each core takes the next piece in turn; whichever finishes the piece that
-/// is due writes it, and every piece after it that is already done. So the
-/// package is written while the rest is compressed, and only a few pieces
-/// wait in memory (not the whole compressed collection).
+/// The pieces are compressed about in order, one job each; whichever job
+/// finishes the piece that is due writes it, and every piece after it that is
+/// already done. So the package is written while the rest is compressed, and
+/// usually only a few pieces wait in memory (at worst, when a core stalls,
+/// the whole compressed collection, as when it was written after compressing).
 fn deflate_each(
     parts: &[&[u8]],
     write: &mut (dyn FnMut(&[u8]) -> std::io::Result<()> + Send),
 ) -> std::io::Result<()> {
     use flate2::{Compress, Compression, FlushCompress};
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, Ordering};
     let len: usize = parts.iter().map(|p| p.len()).sum();
     // Byte ranges of the pieces; a piece's bytes may span two parts.
     let at = |range: std::ops::Range<usize>| -> std::borrow::Cow<'_, [u8]> {
@@ -1329,7 +1341,6 @@ fn deflate_each(
             Ok(out.to_vec())
         })
     };
-    let taken = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let shared = std::sync::Mutex::new(Written {
         ready: BTreeMap::new(),
@@ -1337,15 +1348,19 @@ fn deflate_each(
         write,
         error: None,
     });
-    let work = || loop {
-        let i = taken.fetch_add(1, Ordering::Relaxed);
-        if i >= starts.len() || failed.load(Ordering::Relaxed) {
+    // One job per piece: compress it, then write whatever is due.
+    let piece_job = |i: usize| {
+        if failed.load(Ordering::Relaxed) {
             return;
         }
+        // A panic here (a bug) stops the other pieces too, rather than
+        // leaving them to pile up unwritten until the panic is passed on.
+        let stop = StopOnPanic(&failed);
         let piece = compress(i);
-        let mut w = shared
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Ok(mut w) = shared.lock() else {
+            failed.store(true, Ordering::Relaxed);
+            return;
+        };
         let w = &mut *w;
         match piece {
             Ok(piece) => {
@@ -1366,14 +1381,18 @@ fn deflate_each(
         }
         if w.error.is_some() {
             failed.store(true, Ordering::Relaxed);
-            return;
         }
+        drop(stop);
     };
-    rayon::scope(|s| {
-        for _ in 1..rayon::current_num_threads() {
-            s.spawn(|_| work());
+    // First in, first out, on this thread and for the cores that help: the
+    // pieces are compressed about in order, so few wait to be written, and a
+    // core that helps while it waits for its own work takes one piece at a
+    // time.
+    rayon::scope_fifo(|s| {
+        for i in 0..starts.len() {
+            let piece_job = &piece_job;
+            s.spawn_fifo(move |_| piece_job(i));
         }
-        work();
     });
     let w = shared
         .into_inner()
@@ -1649,6 +1668,31 @@ mod tests {
                 "nothing is written after the error ({threads} threads)"
             );
         }
+    }
+
+    #[test]
+    fn a_panicking_write_is_passed_on_and_nothing_more_is_written() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let data = sample(6 * DEFLATE_PIECE + 5, 13);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let writes = AtomicUsize::new(0);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.install(|| {
+                deflate_each(&[&data], &mut |_| {
+                    writes.fetch_add(1, Ordering::Relaxed);
+                    panic!("a bug in the writer")
+                })
+            })
+        }));
+        assert!(result.is_err(), "the panic comes back");
+        assert_eq!(
+            writes.load(Ordering::Relaxed),
+            1,
+            "nothing is written after it"
+        );
     }
 
     #[test]
