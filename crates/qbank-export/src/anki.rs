@@ -25,7 +25,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use qbank_parser::{letter, Question, SourceFile};
+use qbank_parser::{push_letter, Question, SourceFile};
 use serde_json::{json, Value};
 
 use crate::{ExportError, Exporter, FormatId, Input};
@@ -862,14 +862,6 @@ fn question_field(s: &mut String, q: &Question, r: &QuestionHtml) {
     s.push_str("</ol>");
 }
 
-/// An option's letter ([`letter`]), written without a `String` of its own.
-fn push_letter(s: &mut String, i: usize) {
-    match u8::try_from(i) {
-        Ok(n) if n < 26 => s.push(char::from(b'A' + n)),
-        _ => s.push_str(&letter(i)),
-    }
-}
-
 fn answer_field(s: &mut String, q: &Question, r: &QuestionHtml) {
     s.push_str("<p class=\"qb-key\">");
     s.push_str(if q.key_count() > 1 {
@@ -1213,8 +1205,6 @@ const WINDOW: usize = 32 << 10;
 struct Deflated {
     pieces: Vec<Vec<u8>>,
     crc: u32,
-    /// The length of the data before compression.
-    len: u64,
 }
 
 #[cfg(test)]
@@ -1228,18 +1218,18 @@ impl Deflated {
 /// [`deflate_each`]'s pieces and [`checksum`], collected.
 #[cfg(test)]
 fn deflate(parts: &[&[u8]]) -> std::io::Result<Deflated> {
-    let (crc, len) = checksum(parts);
+    let crc = checksum(parts);
     let mut pieces = Vec::new();
     deflate_each(parts, &mut |piece| {
         pieces.push(piece.to_vec());
         Ok(())
     })?;
-    Ok(Deflated { pieces, crc, len })
+    Ok(Deflated { pieces, crc })
 }
 
-/// The CRC-32 and length of `parts`, concatenated: on every core, a piece at
-/// a time, the pieces' checksums combined in order.
-fn checksum(parts: &[&[u8]]) -> (u32, u64) {
+/// The CRC-32 of `parts`, concatenated: on every core, a piece at a time,
+/// the pieces' checksums combined in order.
+fn checksum(parts: &[&[u8]]) -> u32 {
     let chunks: Vec<&[u8]> = parts.iter().flat_map(|p| p.chunks(DEFLATE_PIECE)).collect();
     let crcs: Vec<crc32fast::Hasher> = chunks
         .par_iter()
@@ -1253,7 +1243,7 @@ fn checksum(parts: &[&[u8]]) -> (u32, u64) {
     for h in &crcs {
         crc.combine(h);
     }
-    (crc.finalize(), chunks.iter().map(|c| c.len() as u64).sum())
+    crc.finalize()
 }
 
 /// Sets its flag when dropped while the thread unwinds from a panic.
@@ -1497,7 +1487,7 @@ fn add_member<W: Write + Send>(
         .ok_or_else(|| err("zip: bad member time"))?;
     // The CRC goes into the member's descriptor, which rawzip takes from the
     // start: computed first, in a pass of its own on every core.
-    let (crc, len) = checksum(parts);
+    let crc = checksum(parts);
     let (mut entry, config) = zip
         .new_file(name)
         .compression_method(rawzip::CompressionMethod::Deflate)
@@ -1510,15 +1500,11 @@ fn add_member<W: Write + Send>(
     deflate_each(parts, &mut |piece| entry.write_all(piece)).map_err(io)?;
     // The data is compressed already and its CRC given above: the
     // descriptor needs only the length before compression, which rawzip
-    // counts from what goes through its data writer (zeros here, from a
-    // static buffer: nothing is filled or read).
-    static ZEROS: [u8; 1 << 16] = [0; 1 << 16];
+    // counts from what goes through its data writer. The parts go to a sink
+    // (with the CRC given, their bytes are not read).
     let mut sizes = config.wrap(std::io::sink());
-    let mut left = len;
-    while left > 0 {
-        let n = usize::try_from(left).map_or(ZEROS.len(), |l| l.min(ZEROS.len()));
-        sizes.write_all(&ZEROS[..n]).map_err(io)?;
-        left -= n as u64;
+    for part in parts {
+        sizes.write_all(part).map_err(io)?;
     }
     let (_, descriptor) = sizes.finish().map_err(zerr)?;
     entry.finish(descriptor).map_err(zerr)?;
@@ -1587,11 +1573,10 @@ mod tests {
             whole.extend_from_slice(&body);
             assert_eq!(inflate(&d.stream()), whole, "len {len}");
             assert_eq!(d.crc, crc32fast::hash(&whole), "len {len}");
-            assert_eq!(d.len, whole.len() as u64, "len {len}");
         }
         let d = deflate(&[]).expect("deflate");
         assert!(inflate(&d.stream()).is_empty());
-        assert_eq!((d.crc, d.len), (0, 0));
+        assert_eq!(d.crc, 0);
     }
 
     /// Text like a collection's fields: words from a small vocabulary in
@@ -1774,13 +1759,14 @@ mod tests {
     }
 
     /// The collection database's bytes, out of a package.
+    /// The collection's bytes, which must be as long as its zip descriptor
+    /// says (the length the package counts as it writes the member).
     fn collection_bytes(apkg: &[u8]) -> Vec<u8> {
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(apkg)).unwrap();
+        let mut member = z.by_name("collection.anki2").unwrap();
         let mut db = Vec::new();
-        z.by_name("collection.anki2")
-            .unwrap()
-            .read_to_end(&mut db)
-            .unwrap();
+        member.read_to_end(&mut db).unwrap();
+        assert_eq!(member.size(), db.len() as u64, "descriptor length");
         db
     }
 

@@ -8,21 +8,30 @@ use qbank_parser::coverage::{self, Coverage};
 use qbank_parser::config::{Level, Thresholds};
 use qbank_parser::{Bank, Blueprint, Diagnostic, Question, SourceFile};
 
-use crate::rules::{Rule, RULES};
-use crate::terms::Terms;
+use crate::rules::{Rule, LEGACY_TERM, RULES, UNUSED_EXCEPTION};
+use crate::terms::{Term, Terms};
+use qbank_parser::blueprint::TermSeverity;
 
 pub struct Ctx<'a> {
     pub bank: &'a Bank,
     pub blueprint: Option<&'a Blueprint>,
     pub thresholds: &'a Thresholds,
     pub terms: Terms,
+    /// Only rules that can report an error run ([`Ctx::runs`]).
+    errors_only: bool,
     levels: HashMap<&'static str, Level>,
     config_findings: Vec<Diagnostic>,
     coverage: OnceLock<Option<Coverage>>,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(bank: &'a Bank, terms: Terms) -> Self {
+    /// The context of one lint run. With `errors_only`, the run covers only
+    /// what can be reported as an error: the rules that can report one, and
+    /// of the legacy terms those whose severity is error (all of them when
+    /// `qbank.toml` makes every legacy-term finding an error). An unused
+    /// exception is judged against the findings of its rule, so when it
+    /// counts as an error everything runs.
+    pub fn new(bank: &'a Bank, terms: Vec<Term>, errors_only: bool) -> Self {
         let mut levels = HashMap::new();
         let mut config_findings = Vec::new();
         for (key, level) in &bank.config.lint.rules {
@@ -49,11 +58,21 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        let errors_only = errors_only && !can_error(&levels, &UNUSED_EXCEPTION);
+        let terms = if errors_only && levels.get(LEGACY_TERM.doc.code) != Some(&Level::Error) {
+            terms
+                .into_iter()
+                .filter(|t| t.severity == TermSeverity::Error)
+                .collect()
+        } else {
+            terms
+        };
         Ctx {
             bank,
             blueprint: bank.blueprint.as_ref(),
             thresholds: &bank.config.lint.thresholds,
-            terms,
+            terms: Terms::new(terms),
+            errors_only,
             levels,
             config_findings,
             coverage: OnceLock::new(),
@@ -78,10 +97,13 @@ impl<'a> Ctx<'a> {
     /// or it has none and the rule's own severity (the highest it reports)
     /// is error.
     pub fn can_error(&self, rule: &Rule) -> bool {
-        match self.level(rule.doc.code) {
-            Some(level) => level == Level::Error,
-            None => rule.doc.severity == qbank_parser::Severity::Error,
-        }
+        can_error(&self.levels, rule)
+    }
+
+    /// Whether `rule` runs: it is enabled, and can report an error when the
+    /// run is for errors only.
+    pub fn runs(&self, rule: &Rule) -> bool {
+        self.enabled(rule) && (!self.errors_only || self.can_error(rule))
     }
 
     pub fn level(&self, code: &str) -> Option<Level> {
@@ -106,5 +128,13 @@ impl<'a> Ctx<'a> {
     pub fn options_per_question(&self) -> usize {
         self.blueprint
             .map_or(4, |b| b.exam.options_per_question as usize)
+    }
+}
+
+/// [`Ctx::can_error`] from the configured levels.
+fn can_error(levels: &HashMap<&'static str, Level>, rule: &Rule) -> bool {
+    match levels.get(rule.doc.code) {
+        Some(level) => *level == Level::Error,
+        None => rule.doc.severity == qbank_parser::Severity::Error,
     }
 }

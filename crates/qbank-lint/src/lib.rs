@@ -13,7 +13,6 @@ pub mod rules;
 pub mod terms;
 pub mod text;
 
-use qbank_parser::blueprint::TermSeverity;
 use qbank_parser::codes::{CodeDoc, PARSE_CODES};
 use qbank_parser::config::Level;
 use qbank_parser::{Bank, Diagnostic, Severity};
@@ -55,23 +54,8 @@ fn run(bank: &Bank, errors_only: bool) -> Vec<Diagnostic> {
     // Every pattern is compiled, so an invalid one is reported (QB014) in
     // every run.
     let terms = terms::compile(bank.blueprint.as_ref(), &mut setup);
-    let mut ctx = Ctx::new(bank, terms::Terms::default());
-    // An unused exception is judged against the findings of its rule, so
-    // when it counts as an error every rule has to run. (Otherwise it is
-    // reported below error, and errors-only runs drop it.)
-    let errors_only = errors_only && !ctx.can_error(&rules::UNUSED_EXCEPTION);
-    // Unless a level in qbank.toml makes every legacy-term finding an error,
-    // an errors-only run searches for the error terms only.
-    let terms = if errors_only && ctx.level(rules::LEGACY_TERM.doc.code) != Some(Level::Error) {
-        terms
-            .into_iter()
-            .filter(|t| t.severity == TermSeverity::Error)
-            .collect()
-    } else {
-        terms
-    };
-    ctx.terms = terms::Terms::new(terms);
-    let runs = |rule: &Rule| ctx.enabled(rule) && (!errors_only || ctx.can_error(rule));
+    let ctx = Ctx::new(bank, terms, errors_only);
+    let runs = |rule: &Rule| ctx.runs(rule);
 
     // Question rules run per question on every core; bank rules need no
     // question findings, so they run alongside, each as one task.

@@ -18,7 +18,7 @@ pub struct Term {
 }
 
 /// All terms plus sets for a fast first pass.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Terms {
     pub list: Vec<Term>,
     /// Built on first use: most runs only need the fast pass below.

@@ -10,11 +10,11 @@
 //! part that holds raw HTML, a link or an image is listed in
 //! [`QuestionHtml::raw`], for the caller to clean.
 
-use pulldown_cmark::{html, Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Event, Tag, TagEnd};
 use std::ops::Range;
 
 use crate::parse::{
-    item_quotes, list_items, markdown_options, task_marker_at, top_level_blocks, Block, Ev,
+    body_events, item_quotes, list_items, task_marker_at, top_level_blocks, Block, Ev,
 };
 use crate::question::{Part, Question};
 use crate::span::Span;
@@ -100,15 +100,6 @@ pub(crate) fn render_text(
     let lf = body.replace("\r\n", "\n");
     let events = body_events(&lf, start);
     render_events(q, &events, &top_level_blocks(&events), image, &at)
-}
-
-/// The events of a question's body, with offsets in its file (`start` is
-/// where the body starts).
-fn body_events(body: &str, start: usize) -> Vec<Ev<'_>> {
-    Parser::new_ext(body, markdown_options())
-        .into_offset_iter()
-        .map(|(e, r)| (e, r.start + start..r.end + start))
-        .collect()
 }
 
 /// Render `q`'s parts from the events of its whole body (offsets in the
@@ -316,9 +307,10 @@ fn is_inline(ev: &Event<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse_shared_with;
+    use crate::parse::{markdown_options, parse_shared_with};
     use crate::FileId;
     use proptest::prelude::*;
+    use pulldown_cmark::Parser;
     use std::path::Path;
     use std::sync::Arc;
 

@@ -23,7 +23,7 @@ pub use blueprint::Blueprint;
 pub use config::Config;
 pub use diagnostic::{Diagnostic, FileId, Label, Severity};
 pub use parse::parse_question;
-pub use question::{letter, AnswerOption, Part, Question, Spanned};
+pub use question::{letter, push_letter, AnswerOption, Part, Question, Spanned};
 pub use source::SourceFile;
 pub use span::{LineCol, Span};
 

@@ -413,6 +413,19 @@ enum Phase {
     Trailing,
 }
 
+/// The events of a question's body, with offsets in its file (`start` is
+/// where the body starts).
+pub(crate) fn body_events(body: &str, start: usize) -> Vec<Ev<'_>> {
+    // About one event per 16 bytes of a typical question: sized once.
+    let mut events: Vec<Ev<'_>> = Vec::with_capacity(body.len() / 16 + 16);
+    events.extend(
+        Parser::new_ext(body, markdown_options())
+            .into_offset_iter()
+            .map(|(e, r)| (e, r.start + start..r.end + start)),
+    );
+    events
+}
+
 fn parse_body(
     q: &mut Question,
     path: &Path,
@@ -423,14 +436,7 @@ fn parse_body(
 ) {
     let text: &str = source;
     let file = q.file;
-    let body = &text[body_start..];
-    // About one event per 16 bytes of a typical question: sized once.
-    let mut events: Vec<Ev<'_>> = Vec::with_capacity(body.len() / 16 + 16);
-    events.extend(
-        Parser::new_ext(body, markdown_options())
-            .into_offset_iter()
-            .map(|(e, r)| (e, r.start + body_start..r.end + body_start)),
-    );
+    let events = body_events(&text[body_start..], body_start);
     let blocks = top_level_blocks(&events);
 
     let mut phase = Phase::Stem;

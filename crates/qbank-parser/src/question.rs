@@ -297,15 +297,42 @@ pub fn part_in(parts: &[(Part, Span)], offset: usize) -> Part {
 
 /// Option letter for an index: A, B, … Z, then AA, AB, …
 pub fn letter(index: usize) -> String {
-    let mut n = index;
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (n % 26) as u8);
-        if n < 26 {
-            break;
-        }
-        n = n / 26 - 1;
+    let mut s = String::new();
+    push_letter(&mut s, index);
+    s
+}
+
+/// [`letter`], written at the end of `out` (bijective base 26: the letters
+/// before the last are the letter of `index / 26 - 1`).
+pub fn push_letter(out: &mut String, index: usize) {
+    if index >= 26 {
+        push_letter(out, index / 26 - 1);
     }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
+    out.push(char::from(b'A' + (index % 26) as u8));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_count_in_bijective_base_26() {
+        let cases = [
+            (0, "A"),
+            (1, "B"),
+            (25, "Z"),
+            (26, "AA"),
+            (27, "AB"),
+            (51, "AZ"),
+            (52, "BA"),
+            (701, "ZZ"),
+            (702, "AAA"),
+        ];
+        for (i, l) in cases {
+            assert_eq!(letter(i), l, "{i}");
+        }
+        let mut s = String::from("x");
+        push_letter(&mut s, 27);
+        assert_eq!(s, "xAB", "written after what is there");
+    }
 }
