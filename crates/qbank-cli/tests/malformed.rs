@@ -124,6 +124,8 @@ const CASES: &[Case] = &[
     case("blueprint-invalid-yaml",         "QB004", Some(4),  1, &[]),
     case("blueprint-schema-error",         "QB005", Some(13), 1, &[]),
     case("blueprint-weights-not-100",      "QB014", Some(11), 1, &[]),
+    // Legacy-term patterns: a syntax error and one over the size limit.
+    case("blueprint-bad-legacy-pattern",   "QB014", Some(19), 1, &[]),
     // qbank.toml: fatal (exit 2), reported as a single diagnostic without a bank.
     case("config-invalid-toml",            "QB015", None,     2, &[]),
     case("config-unknown-key",             "QB015", None,     2, &[]),

@@ -59,6 +59,7 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
             let term = &ctx.terms.list[ti];
             for m in term.regex.find_iter(hay) {
                 let at = Span::new(span.start + m.start(), span.start + m.end());
+                let phrase = hay.get(m.range()).unwrap_or_default();
                 let severity = {
                     match term.severity {
                         TermSeverity::Error => Severity::Error,
@@ -75,7 +76,7 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
                 };
                 let mut d = finding(
                     "QB301",
-                    format!("legacy term `{}` {where_}: {}", m.as_str(), term.why),
+                    format!("legacy term `{phrase}` {where_}: {}", term.why),
                 )
                 .at(q.file, at, format!("legacy ({})", term.id));
                 d.severity = severity;
