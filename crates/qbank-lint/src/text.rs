@@ -155,17 +155,22 @@ impl WordHash {
 /// the words of [`plain`]`(md)`; code ticks and emphasis stars are skipped in
 /// place rather than copied out.
 pub fn word_set(md: &str) -> Vec<u64> {
-    let plain_md;
-    let text = if md.contains('[') {
-        plain_md = plain(md);
-        &*plain_md
-    } else {
-        md
-    };
-    let mut v = if text.is_ascii() {
-        ascii_words(text.as_bytes())
-    } else {
-        words(text)
+    // One look at the bytes for both questions (`str::contains` on a short
+    // option costs as much as the words themselves).
+    let (ascii, link) = md.bytes().fold((true, false), |(a, l), c| {
+        (a & c.is_ascii(), l | (c == b'['))
+    });
+    let mut v = match (link, ascii) {
+        (false, true) => ascii_words(md.as_bytes()),
+        (false, false) => words(md),
+        (true, _) => {
+            let text = plain(md);
+            if text.is_ascii() {
+                ascii_words(text.as_bytes())
+            } else {
+                words(&text)
+            }
+        }
     };
     v.sort_unstable();
     v.dedup();
@@ -205,25 +210,64 @@ fn ascii_word(word: &[u8]) -> Option<u64> {
 }
 
 /// [`words`] for ASCII text (almost every option), one pass over its bytes.
+/// Each byte is hashed as it is read, except sentence punctuation, which is
+/// held back (as the start of a run) until a byte of the word follows it:
+/// punctuation at the end of a word is dropped without a second look.
 fn ascii_words(b: &[u8]) -> Vec<u64> {
-    // `char::is_whitespace` on ASCII: tab to carriage return, and space.
-    let space = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
+    /// What a byte is to a word.
+    const SPACE: u8 = 0;
+    const SKIP: u8 = 1;
+    const PUNCT: u8 = 2;
+    const WORD: u8 = 3;
+    const CLASS: [u8; 128] = {
+        let mut t = [WORD; 128];
+        // `char::is_whitespace` on ASCII: tab to carriage return, and space.
+        let mut c = b'\t';
+        while c <= b'\r' {
+            t[c as usize] = SPACE;
+            c += 1;
+        }
+        t[b' ' as usize] = SPACE;
+        // Code ticks and emphasis stars: skipped inside a word, shed at its end.
+        t[b'`' as usize] = SKIP;
+        t[b'*' as usize] = SKIP;
+        // The rest of `TRAILING`: kept inside a word, shed at its end.
+        t[b'.' as usize] = PUNCT;
+        t[b'!' as usize] = PUNCT;
+        t[b'?' as usize] = PUNCT;
+        t[b',' as usize] = PUNCT;
+        t[b';' as usize] = PUNCT;
+        t
+    };
     let mut out = Vec::with_capacity(b.len() / 6 + 1);
-    let mut i = 0;
-    while i < b.len() {
-        while i < b.len() && space(b[i]) {
-            i += 1;
+    let mut h = WordHash::default();
+    // Where the punctuation not yet hashed starts.
+    let mut held: Option<usize> = None;
+    for (i, &c) in b.iter().enumerate() {
+        match CLASS[usize::from(c & 0x7F)] {
+            SPACE => {
+                if let Some(w) = h.finish() {
+                    out.push(w);
+                }
+                held = None;
+            }
+            SKIP => {}
+            PUNCT => {
+                held.get_or_insert(i);
+            }
+            _ => {
+                if let Some(from) = held.take() {
+                    for &p in &b[from..i] {
+                        if CLASS[usize::from(p & 0x7F)] == PUNCT {
+                            h.byte(p);
+                        }
+                    }
+                }
+                h.byte(c.to_ascii_lowercase());
+            }
         }
-        let start = i;
-        while i < b.len() && !space(b[i]) {
-            i += 1;
-        }
-        let mut end = i;
-        while end > start && TRAILING.contains(&char::from(b[end - 1])) {
-            end -= 1;
-        }
-        out.extend(ascii_word(&b[start..end]));
     }
+    out.extend(h.finish());
     out
 }
 
