@@ -177,8 +177,11 @@ pub fn word_set(md: &str) -> Vec<u64> {
     v
 }
 
-/// Trailing punctuation a word sheds, and the marks skipped inside it.
+/// Trailing punctuation a word sheds, and the [`MARKS`] skipped inside it.
 const TRAILING: [char; 7] = ['.', '!', '?', ',', ';', '`', '*'];
+
+/// Code ticks and emphasis stars: not part of a word wherever they are.
+const MARKS: [char; 2] = ['`', '*'];
 
 /// The word hashes of [`word_set`], unsorted, for any text.
 fn words(text: &str) -> Vec<u64> {
@@ -189,7 +192,7 @@ fn words(text: &str) -> Vec<u64> {
                 return ascii_word(t.as_bytes());
             }
             // `str::to_lowercase`, not per character: a word-final Σ becomes ς.
-            let word: String = t.chars().filter(|c| !matches!(c, '`' | '*')).collect();
+            let word: String = t.chars().filter(|c| !MARKS.contains(c)).collect();
             let mut h = WordHash::default();
             word.to_lowercase().bytes().for_each(|b| h.byte(b));
             h.finish()
@@ -202,7 +205,7 @@ fn words(text: &str) -> Vec<u64> {
 fn ascii_word(word: &[u8]) -> Option<u64> {
     let mut h = WordHash::default();
     for &c in word {
-        if c != b'`' && c != b'*' {
+        if !MARKS.contains(&char::from(c)) {
             h.byte(c.to_ascii_lowercase());
         }
     }
@@ -228,15 +231,18 @@ fn ascii_words(b: &[u8]) -> Vec<u64> {
             c += 1;
         }
         t[b' ' as usize] = SPACE;
-        // Code ticks and emphasis stars: skipped inside a word, shed at its end.
-        t[b'`' as usize] = SKIP;
-        t[b'*' as usize] = SKIP;
-        // The rest of `TRAILING`: kept inside a word, shed at its end.
-        t[b'.' as usize] = PUNCT;
-        t[b'!' as usize] = PUNCT;
-        t[b'?' as usize] = PUNCT;
-        t[b',' as usize] = PUNCT;
-        t[b';' as usize] = PUNCT;
+        // `TRAILING` is shed at the end of a word; inside it, `MARKS` are
+        // skipped and the rest kept.
+        let mut i = 0;
+        while i < TRAILING.len() {
+            let c = TRAILING[i];
+            t[c as usize] = if c == MARKS[0] || c == MARKS[1] {
+                SKIP
+            } else {
+                PUNCT
+            };
+            i += 1;
+        }
         t
     };
     let mut out = Vec::with_capacity(b.len() / 6 + 1);
