@@ -774,7 +774,9 @@ fn prepare_note(
     // Space-separated, with a space at each end (none when there are no tags).
     let mut tags = String::new();
     let mut add = |kind: &str, value: &str| {
-        tags.push_str(if tags.is_empty() { " " } else { "" });
+        if tags.is_empty() {
+            tags.push(' ');
+        }
         tags.push_str(kind);
         tags.push_str("::");
         push_tag(&mut tags, value);
@@ -1767,9 +1769,9 @@ mod tests {
         std::fs::read(out.join("anki-fixture.apkg")).unwrap()
     }
 
-    /// The collection database's bytes, out of a package.
-    /// The collection's bytes, which must be as long as its zip descriptor
-    /// says (the length the package counts as it writes the member).
+    /// The collection database's bytes, out of a package, which must be as
+    /// long as its zip descriptor says (the length the package counts as it
+    /// writes the member).
     fn collection_bytes(apkg: &[u8]) -> Vec<u8> {
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(apkg)).unwrap();
         let mut member = z.by_name("collection.anki2").unwrap();

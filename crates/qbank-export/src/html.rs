@@ -214,9 +214,12 @@ pub fn question_context(
     let topics: Vec<Value> = input
         .topics_of(q)
         .into_iter()
-        .map(|(id, name)| match (topics.get(id), name) {
-            (Some(shared), Some(_)) => shared.clone(),
-            _ => topic_value(id, name.unwrap_or_default()),
+        .map(|(id, name)| {
+            // A blueprint topic is shared; an unknown one has no name.
+            topics
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| topic_value(id, name.unwrap_or_default()))
         })
         .collect();
     Ok(Record::value(
