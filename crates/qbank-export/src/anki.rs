@@ -1922,6 +1922,10 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect();
+        let indexes: Vec<(&str, &str)> = indexes
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
         let expected = [
             ("ix_cards_nid", "cards"),
             ("ix_cards_sched", "cards"),
@@ -1931,10 +1935,6 @@ mod tests {
             ("ix_revlog_cid", "revlog"),
             ("ix_revlog_usn", "revlog"),
         ];
-        let expected: Vec<(String, String)> = expected
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
         assert_eq!(indexes, expected);
         // Built after the rows went in, the index still holds every note.
         let notes: i64 = c

@@ -55,7 +55,6 @@ fn run(bank: &Bank, errors_only: bool) -> Vec<Diagnostic> {
     // every run.
     let terms = terms::compile(bank.blueprint.as_ref(), &mut setup);
     let ctx = Ctx::new(bank, terms, errors_only);
-    let runs = |rule: &Rule| ctx.runs(rule);
 
     // Question rules run per question on every core; bank rules need no
     // question findings, so they run alongside, each as one task.
@@ -63,7 +62,7 @@ fn run(bank: &Bank, errors_only: bool) -> Vec<Diagnostic> {
     let checks: Vec<_> = RULES
         .iter()
         .filter_map(|rule| match rule.check {
-            Check::Question(f) if runs(rule) => Some(f),
+            Check::Question(f) if ctx.runs(rule) => Some(f),
             _ => None,
         })
         .collect();
@@ -83,7 +82,7 @@ fn run(bank: &Bank, errors_only: bool) -> Vec<Diagnostic> {
         RULES
             .par_iter()
             .filter_map(|rule| match rule.check {
-                Check::Bank(f) if runs(rule) => {
+                Check::Bank(f) if ctx.runs(rule) => {
                     let mut out = Vec::new();
                     f(&ctx, &mut out);
                     Some(out)

@@ -64,7 +64,7 @@ pub fn compile(bp: Option<&Blueprint>, out: &mut Vec<Diagnostic>) -> Vec<Term> {
                 .at(
                     bp.file,
                     bp.span(&format!("/legacy_terms/{i}/pattern")),
-                    first_line(&e.message),
+                    last_line(&e.message),
                 )
                 .with_help(if e.too_large {
                     "the pattern compiles to too large a matcher: use a shorter repetition (`{0,40}`, not `{500}`) or a narrower class than `\\w`"
@@ -126,7 +126,7 @@ struct PatternError {
 }
 
 /// The last line of a `regex` error: the message without the pattern and caret.
-fn first_line(s: &str) -> String {
+fn last_line(s: &str) -> String {
     s.lines().last().unwrap_or(s).trim().to_string()
 }
 

@@ -160,17 +160,17 @@ pub fn word_set(md: &str) -> Vec<u64> {
     let (ascii, link) = md.bytes().fold((true, false), |(a, l), c| {
         (a & c.is_ascii(), l | (c == b'['))
     });
-    let mut v = match (link, ascii) {
-        (false, true) => ascii_words(md.as_bytes()),
-        (false, false) => words(md),
-        (true, _) => {
-            let text = plain(md);
-            if text.is_ascii() {
-                ascii_words(text.as_bytes())
-            } else {
-                words(&text)
-            }
-        }
+    let plain_md;
+    let (text, ascii) = if link {
+        plain_md = plain(md);
+        (&*plain_md, plain_md.is_ascii())
+    } else {
+        (md, ascii)
+    };
+    let mut v = if ascii {
+        ascii_words(text.as_bytes())
+    } else {
+        words(text)
     };
     v.sort_unstable();
     v.dedup();
@@ -231,16 +231,16 @@ fn ascii_words(b: &[u8]) -> Vec<u64> {
             c += 1;
         }
         t[b' ' as usize] = SPACE;
-        // `TRAILING` is shed at the end of a word; inside it, `MARKS` are
-        // skipped and the rest kept.
+        // `TRAILING` is shed at the end of a word and kept inside it;
+        // `MARKS` are skipped wherever they are.
         let mut i = 0;
         while i < TRAILING.len() {
-            let c = TRAILING[i];
-            t[c as usize] = if c == MARKS[0] || c == MARKS[1] {
-                SKIP
-            } else {
-                PUNCT
-            };
+            t[TRAILING[i] as usize] = PUNCT;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < MARKS.len() {
+            t[MARKS[i] as usize] = SKIP;
             i += 1;
         }
         t
