@@ -179,83 +179,178 @@ pub fn bank_json(input: &Input<'_>) -> Value {
     doc
 }
 
-/// serde_json's pretty layout (two-space indent) for a value that starts
-/// `depth` levels deep, so each question is written in place, already
-/// indented as an item of the `questions` array.
-struct Nested {
+/// serde_json's pretty layout (two-space indent), written straight into a
+/// buffer: how each question of `bank.json` is streamed.
+///
+/// The questions' Markdown and HTML are most of the document (60 MB at 10,000
+/// questions), and serde_json escapes a string one byte at a time; here
+/// strings are escaped by `json-escape-simd`, sixteen or thirty-two bytes at a
+/// time, with the same output. [`QuestionJson`]'s `Serialize` stays the
+/// reference: [`bank_json`] uses it, and the tests check that both give the
+/// same document byte for byte.
+struct Pretty<'o> {
+    out: &'o mut Vec<u8>,
     depth: usize,
-    has_value: bool,
+    /// No member written yet in the innermost open object or array.
+    empty: bool,
 }
 
-impl Nested {
-    fn new_line(&self, w: &mut (impl ?Sized + Write), sep: &[u8]) -> std::io::Result<()> {
-        w.write_all(sep)?;
+impl<'o> Pretty<'o> {
+    /// A writer for a value that starts `depth` levels deep.
+    fn new(out: &'o mut Vec<u8>, depth: usize) -> Pretty<'o> {
+        Pretty {
+            out,
+            depth,
+            empty: false,
+        }
+    }
+
+    fn new_line(&mut self) {
+        self.out
+            .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
         for _ in 0..self.depth {
-            w.write_all(b"  ")?;
+            self.out.extend_from_slice(b"  ");
         }
-        Ok(())
+        self.empty = false;
     }
 
-    fn open(&mut self, w: &mut (impl ?Sized + Write), bracket: &[u8]) -> std::io::Result<()> {
+    fn open(&mut self, bracket: u8) {
+        self.out.push(bracket);
         self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
+        self.empty = true;
     }
 
-    fn close(&mut self, w: &mut (impl ?Sized + Write), bracket: &[u8]) -> std::io::Result<()> {
+    fn close(&mut self, bracket: u8) {
         self.depth -= 1;
-        if self.has_value {
-            self.new_line(w, b"\n")?;
+        if !self.empty {
+            self.out.push(b'\n');
+            for _ in 0..self.depth {
+                self.out.extend_from_slice(b"  ");
+            }
         }
-        w.write_all(bracket)
-    }
-}
-
-impl serde_json::ser::Formatter for Nested {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
+        self.out.push(bracket);
+        // The enclosing object or array has this value as a member.
+        self.empty = false;
     }
 
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
+    /// The next member's key (a plain identifier: written as it is).
+    fn key(&mut self, key: &str) {
+        self.new_line();
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
     }
 
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.new_line(w, if first { b"\n" } else { b",\n" })
+    /// The next item of an array.
+    fn item(&mut self) {
+        self.new_line();
     }
 
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
+    fn str(&mut self, s: &str) {
+        json_escape_simd::escape_into(s, self.out);
     }
 
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.str(s),
+            None => self.out.extend_from_slice(b"null"),
+        }
     }
 
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
+    fn bool(&mut self, b: bool) {
+        self.out
+            .extend_from_slice(if b { b"true" } else { b"false" });
     }
 
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.new_line(w, if first { b"\n" } else { b",\n" })
+    fn usize(&mut self, n: usize) {
+        let _ = write!(self.out, "{n}");
     }
 
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
+    fn md(&mut self, m: &Md<'_>) {
+        self.key("markdown");
+        self.str(&m.markdown);
+        self.key("html");
+        self.str(m.html);
     }
 
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
+    fn opt_md(&mut self, m: Option<&Md<'_>>) {
+        match m {
+            Some(m) => {
+                self.open(b'{');
+                self.md(m);
+                self.close(b'}');
+            }
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+
+    fn named(&mut self, n: &Named<'_>) {
+        self.open(b'{');
+        self.key("id");
+        self.str(n.id);
+        self.key("name");
+        self.str(n.name);
+        self.close(b'}');
+    }
+
+    /// An array of `items`, each written by `each`.
+    fn list<T>(&mut self, items: &[T], each: impl Fn(&mut Self, &T)) {
+        self.open(b'[');
+        for x in items {
+            self.item();
+            each(self, x);
+        }
+        self.close(b']');
+    }
+
+    /// One question, member by member in [`QuestionJson`]'s order.
+    fn question(&mut self, q: &QuestionJson<'_>) {
+        self.open(b'{');
+        self.key("id");
+        self.str(q.id);
+        self.key("domain");
+        self.named(&q.domain);
+        self.key("topics");
+        self.list(&q.topics, Self::named);
+        self.key("difficulty");
+        self.opt_str(q.difficulty);
+        self.key("status");
+        self.str(q.status);
+        self.key("multiple_response");
+        self.bool(q.multiple_response);
+        self.key("stem");
+        self.opt_md(Some(&q.stem));
+        self.key("options");
+        self.list(&q.options, |w, o| {
+            w.open(b'{');
+            w.md(&o.text);
+            w.key("letter");
+            w.str(&o.letter);
+            w.key("is_key");
+            w.bool(o.is_key);
+            w.key("rationale");
+            w.opt_md(o.rationale.as_ref());
+            w.close(b'}');
+        });
+        self.key("key");
+        self.open(b'{');
+        self.key("indices");
+        self.list(&q.key.indices, |w, &i| w.usize(i));
+        self.key("letters");
+        self.list(&q.key.letters, |w, l| w.str(l));
+        self.close(b'}');
+        self.key("explanation");
+        self.opt_md(q.explanation.as_ref());
+        self.key("references");
+        self.list(&q.references, |w, r| w.str(r));
+        self.key("source");
+        self.open(b'{');
+        self.key("path");
+        self.str(q.source.path);
+        self.key("line");
+        self.usize(q.source.line);
+        self.close(b'}');
+        self.close(b'}');
     }
 }
 
@@ -278,22 +373,19 @@ fn write_in_chunks(input: &Input<'_>, w: &mut dyn Write, chunk_len: usize) -> st
         let items: Vec<Vec<u8>> = chunk
             .par_iter()
             .enumerate()
-            .map(|(i, q)| -> std::io::Result<Vec<u8>> {
-                let mut out = Vec::with_capacity(8 << 10);
+            .map(|(i, q)| {
+                // The Markdown and its HTML, escaped, are about twice the
+                // file; the escaper wants room for six times a string.
+                let mut out = Vec::with_capacity(2 * input.source_text(q).len() + (8 << 10));
                 // Each item carries the separator before it.
                 if c > 0 || i > 0 {
                     out.extend_from_slice(b",\n");
                 }
                 out.extend_from_slice(b"    ");
-                let nested = Nested {
-                    depth: 2,
-                    has_value: false,
-                };
-                let mut ser = serde_json::Serializer::with_formatter(&mut out, nested);
-                with_question(input, q, |v| v.serialize(&mut ser))?;
-                Ok(out)
+                with_question(input, q, |v| Pretty::new(&mut out, 2).question(v));
+                out
             })
-            .collect::<std::io::Result<_>>()?;
+            .collect();
         write_all_vectored(w, &items)?;
     }
     w.write_all(b"\n  ]\n}\n")
@@ -396,25 +488,112 @@ mod tests {
         write_all_vectored(&mut Full, &[Vec::new(), Vec::new()]).expect("empty buffers");
     }
 
+    /// Every bank in the repository: the shipped content and the fixtures
+    /// (the hostile bank has raw HTML, entities, quotes and backslashes).
+    fn banks() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut banks = vec![root.join("content")];
+        for b in ["clean-bank", "export-bank", "hostile-bank", "anki-bank"] {
+            banks.push(root.join("tests/fixtures").join(b));
+        }
+        banks
+    }
+
     #[test]
     fn chunks_join_into_the_whole_document() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let bank = qbank_parser::load(&root.join("content")).expect("bank loads");
-        let opts = crate::BuildOptions::new("unused", vec![crate::FormatId::Json]);
-        let input = crate::input(&bank, &opts).expect("input");
-        assert!(
-            input.questions.len() > 20,
-            "enough questions for several chunks"
-        );
-        let whole = serde_json::to_string_pretty(&bank_json(&input)).expect("json") + "\n";
-        // Chunks of one, of a few (the last one short), and all in one.
-        for chunk_len in [1, 7, input.questions.len()] {
-            let mut streamed = Vec::new();
-            write_in_chunks(&input, &mut streamed, chunk_len).expect("write");
-            assert!(
-                String::from_utf8(streamed).expect("utf-8") == whole,
-                "chunks of {chunk_len}"
-            );
+        for dir in banks() {
+            let bank = qbank_parser::load(&dir).expect("bank loads");
+            let opts = crate::BuildOptions {
+                include_drafts: true,
+                ..crate::BuildOptions::new("unused", vec![crate::FormatId::Json])
+            };
+            let input = crate::input(&bank, &opts).expect("input");
+            assert!(!input.questions.is_empty(), "{}", dir.display());
+            // serde_json's own rendering of the document is the reference.
+            let whole = serde_json::to_string_pretty(&bank_json(&input)).expect("json") + "\n";
+            // Chunks of one, of a few (the last one short), and all in one.
+            for chunk_len in [1, 7, input.questions.len()] {
+                let mut streamed = Vec::new();
+                write_in_chunks(&input, &mut streamed, chunk_len).expect("write");
+                let streamed = String::from_utf8(streamed).expect("utf-8");
+                assert!(
+                    streamed == whole,
+                    "{} in chunks of {chunk_len}:\n{}",
+                    dir.display(),
+                    first_difference(&streamed, &whole)
+                );
+            }
+        }
+    }
+
+    /// Where two documents part, with some context.
+    fn first_difference(a: &str, b: &str) -> String {
+        let at = a
+            .bytes()
+            .zip(b.bytes())
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        let from = at.saturating_sub(80);
+        format!(
+            "streamed: {:?}\nserde:    {:?}",
+            a.get(from..(at + 80).min(a.len())),
+            b.get(from..(at + 80).min(b.len()))
+        )
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut tricky: String = (0u8..0x80).map(char::from).collect();
+        tricky.push_str("é ü ß Σ 中文 \u{2028}\u{2029} \u{feff} 😀 \\\\ \"\" </script>");
+        // Every length around the escaper's block sizes, escapes at every
+        // position of a block.
+        for len in 0..tricky.len() {
+            let Some(s) = tricky.get(..len) else { continue };
+            for s in [s.to_string(), "a".repeat(len) + s, s.repeat(3)] {
+                let mut out = Vec::new();
+                Pretty::new(&mut out, 0).str(&s);
+                assert_eq!(
+                    String::from_utf8(out).expect("utf-8"),
+                    serde_json::to_string(&s).expect("json"),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn empty_lists_and_missing_parts_are_laid_out_as_serde_json_does() {
+        let md = Md {
+            markdown: Cow::Borrowed("Which *one*?"),
+            html: "<p>Which <em>one</em>?</p>",
+        };
+        let q = QuestionJson {
+            id: "q",
+            domain: Named { id: "", name: "" },
+            topics: Vec::new(),
+            difficulty: None,
+            status: "draft",
+            multiple_response: false,
+            stem: md,
+            options: Vec::new(),
+            key: Key {
+                indices: Vec::new(),
+                letters: Vec::new(),
+            },
+            explanation: None,
+            references: Vec::new(),
+            source: Source {
+                path: "q.md",
+                line: 1,
+            },
+        };
+        for depth in [0, 2] {
+            let mut out = Vec::new();
+            Pretty::new(&mut out, depth).question(&q);
+            let reference = serde_json::to_string_pretty(&q)
+                .expect("json")
+                .replace('\n', &format!("\n{}", "  ".repeat(depth)));
+            assert_eq!(String::from_utf8(out).expect("utf-8"), reference);
         }
     }
 }

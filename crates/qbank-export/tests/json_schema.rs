@@ -14,7 +14,10 @@ fn export(bank_dir: &Path) -> serde_json::Value {
         ..qbank_export::BuildOptions::new("unused", vec![qbank_export::FormatId::Json])
     };
     let input = qbank_export::input(&bank, &opts).expect("input");
-    qbank_export::json::bank_json(&input)
+    // What `qbank build` writes, read back.
+    let mut written = Vec::new();
+    qbank_export::json::write_bank_json(&input, &mut written).expect("write");
+    serde_json::from_slice(&written).expect("bank.json is JSON")
 }
 
 #[test]
