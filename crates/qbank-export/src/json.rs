@@ -561,6 +561,18 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in "\\PC*|[\\x00-\\x7f]{0,300}") {
+            let mut out = Vec::new();
+            Pretty::new(&mut out, 0).str(&s);
+            proptest::prop_assert_eq!(
+                String::from_utf8(out).expect("utf-8"),
+                serde_json::to_string(&s).expect("json")
+            );
+        }
+    }
+
     #[test]
     fn empty_lists_and_missing_parts_are_laid_out_as_serde_json_does() {
         let md = Md {
