@@ -205,12 +205,20 @@ impl<'o> Pretty<'o> {
         }
     }
 
-    fn new_line(&mut self) {
-        self.out
-            .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
+    /// A line break, indented to the current depth.
+    fn indent(&mut self) {
+        self.out.push(b'\n');
         for _ in 0..self.depth {
             self.out.extend_from_slice(b"  ");
         }
+    }
+
+    /// The start of the next member: after a comma unless it is the first.
+    fn new_line(&mut self) {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.indent();
         self.empty = false;
     }
 
@@ -223,10 +231,7 @@ impl<'o> Pretty<'o> {
     fn close(&mut self, bracket: u8) {
         self.depth -= 1;
         if !self.empty {
-            self.out.push(b'\n');
-            for _ in 0..self.depth {
-                self.out.extend_from_slice(b"  ");
-            }
+            self.indent();
         }
         self.out.push(bracket);
         // The enclosing object or array has this value as a member.
@@ -241,9 +246,12 @@ impl<'o> Pretty<'o> {
         self.out.extend_from_slice(b"\": ");
     }
 
-    /// The next item of an array.
-    fn item(&mut self) {
+    /// Start this value as an item of an array: after a comma unless it is
+    /// the `first`, on its own line.
+    fn item(mut self, first: bool) -> Self {
+        self.empty = first;
         self.new_line();
+        self
     }
 
     fn str(&mut self, s: &str) {
@@ -273,13 +281,15 @@ impl<'o> Pretty<'o> {
         self.str(m.html);
     }
 
+    fn md_object(&mut self, m: &Md<'_>) {
+        self.open(b'{');
+        self.md(m);
+        self.close(b'}');
+    }
+
     fn opt_md(&mut self, m: Option<&Md<'_>>) {
         match m {
-            Some(m) => {
-                self.open(b'{');
-                self.md(m);
-                self.close(b'}');
-            }
+            Some(m) => self.md_object(m),
             None => self.out.extend_from_slice(b"null"),
         }
     }
@@ -297,7 +307,7 @@ impl<'o> Pretty<'o> {
     fn list<T>(&mut self, items: &[T], each: impl Fn(&mut Self, &T)) {
         self.open(b'[');
         for x in items {
-            self.item();
+            self.new_line();
             each(self, x);
         }
         self.close(b']');
@@ -319,7 +329,7 @@ impl<'o> Pretty<'o> {
         self.key("multiple_response");
         self.bool(q.multiple_response);
         self.key("stem");
-        self.opt_md(Some(&q.stem));
+        self.md_object(&q.stem);
         self.key("options");
         self.list(&q.options, |w, o| {
             w.open(b'{');
@@ -368,7 +378,7 @@ fn write_in_chunks(input: &Input<'_>, w: &mut dyn Write, chunk_len: usize) -> st
     if input.questions.is_empty() {
         return w.write_all(b",\n  \"questions\": []\n}\n");
     }
-    w.write_all(b",\n  \"questions\": [\n")?;
+    w.write_all(b",\n  \"questions\": [")?;
     for (c, chunk) in input.questions.chunks(chunk_len).enumerate() {
         let items: Vec<Vec<u8>> = chunk
             .par_iter()
@@ -377,12 +387,10 @@ fn write_in_chunks(input: &Input<'_>, w: &mut dyn Write, chunk_len: usize) -> st
                 // The Markdown and its HTML, escaped, are about twice the
                 // file; the escaper wants room for six times a string.
                 let mut out = Vec::with_capacity(2 * input.source_text(q).len() + (8 << 10));
-                // Each item carries the separator before it.
-                if c > 0 || i > 0 {
-                    out.extend_from_slice(b",\n");
-                }
-                out.extend_from_slice(b"    ");
-                with_question(input, q, |v| Pretty::new(&mut out, 2).question(v));
+                // Each item carries its separator and indentation: an item
+                // of the `questions` array, two levels deep.
+                let mut item = Pretty::new(&mut out, 2).item(c == 0 && i == 0);
+                with_question(input, q, |v| item.question(v));
                 out
             })
             .collect();
