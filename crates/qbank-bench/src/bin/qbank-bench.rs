@@ -78,6 +78,8 @@ const STEPS: &[Step] = &[
 #[derive(Default, Clone)]
 struct Samples {
     times: Vec<Duration>,
+    /// CPU time (user + system) of each repetition, where it could be read.
+    cpu: Vec<Duration>,
     rss_kb: Vec<u64>,
     failed: Option<String>,
 }
@@ -88,11 +90,11 @@ impl Samples {
         t.sort();
         t.get(t.len() / 2).copied().filter(|_| !t.is_empty())
     }
-    /// Median over repetitions of this step's time divided by the floor's time
-    /// in the same repetition. Pairing the two cancels most of the drift of a
+    /// Each repetition's time divided by the floor's time in the same
+    /// repetition, sorted. Pairing the two cancels most of the drift of a
     /// shared machine, which moves both in the same repetition.
-    fn ratio_to(&self, floor: &Samples) -> Option<f64> {
-        if self.failed.is_some() || self.times.len() != floor.times.len() {
+    fn ratios_to(&self, floor: &Samples) -> Option<Vec<f64>> {
+        if self.failed.is_some() || self.times.is_empty() || self.times.len() != floor.times.len() {
             return None;
         }
         let mut r: Vec<f64> = self
@@ -102,7 +104,26 @@ impl Samples {
             .map(|(t, f)| t.as_secs_f64() / f.as_secs_f64())
             .collect();
         r.sort_by(f64::total_cmp);
+        Some(r)
+    }
+    /// The median of [`Samples::ratios_to`].
+    fn ratio_to(&self, floor: &Samples) -> Option<f64> {
+        let r = self.ratios_to(floor)?;
         r.get(r.len() / 2).copied()
+    }
+    /// The lowest and highest of [`Samples::ratios_to`].
+    fn ratio_range(&self, floor: &Samples) -> Option<(f64, f64)> {
+        let r = self.ratios_to(floor)?;
+        Some((*r.first()?, *r.last()?))
+    }
+    /// Median CPU time, when every repetition's could be read.
+    fn median_cpu(&self) -> Option<Duration> {
+        if self.cpu.is_empty() || self.cpu.len() != self.times.len() {
+            return None;
+        }
+        let mut c = self.cpu.clone();
+        c.sort();
+        c.get(c.len() / 2).copied()
     }
     fn peak_rss_kb(&self) -> Option<u64> {
         self.rss_kb.iter().copied().max()
@@ -111,6 +132,8 @@ impl Samples {
 
 struct Outcome {
     elapsed: Duration,
+    /// User + system CPU time of the `qbank` process.
+    cpu: Option<Duration>,
     rss_kb: Option<u64>,
     ok: bool,
     stderr_tail: String,
@@ -146,12 +169,50 @@ fn settle() {
     let _ = Command::new("sync").status();
 }
 
+/// CPU time (user + system) used so far by this process (`self_`) or by its
+/// children that have ended and been waited for, with their own children.
+#[cfg(unix)]
+fn cpu_time(self_: bool) -> Option<Duration> {
+    use nix::sys::resource::{getrusage, UsageWho};
+    let who = if self_ {
+        UsageWho::RUSAGE_SELF
+    } else {
+        UsageWho::RUSAGE_CHILDREN
+    };
+    let u = getrusage(who).ok()?;
+    let d = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(u64::try_from(t.tv_sec()).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec()).unwrap_or(0))
+    };
+    Some(d(u.user_time()) + d(u.system_time()))
+}
+
+#[cfg(not(unix))]
+fn cpu_time(_self: bool) -> Option<Duration> {
+    None
+}
+
+/// CPU time spent between two readings of [`cpu_time`].
+fn cpu_between(before: Option<Duration>, after: Option<Duration>) -> Option<Duration> {
+    after?.checked_sub(before?)
+}
+
 fn have_gnu_time() -> bool {
     Path::new("/usr/bin/time").is_file()
 }
 
 /// Run `qbank args…`, output discarded; wall time and peak RSS of the child.
+///
+/// The CPU time is that of the child's whole process tree: with
+/// `/usr/bin/time` in between, its own share (about a millisecond) is included.
 fn run_qbank(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
+    let before = cpu_time(false);
+    let mut o = run_child(qbank, args, scratch);
+    o.cpu = cpu_between(before, cpu_time(false));
+    o
+}
+
+fn run_child(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
     if have_gnu_time() {
         let rss_file = scratch.join("rss.txt");
         let _ = std::fs::remove_file(&rss_file);
@@ -174,12 +235,14 @@ fn run_qbank(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
         match out {
             Ok(o) => Outcome {
                 elapsed,
+                cpu: None,
                 rss_kb,
                 ok: o.status.success(),
                 stderr_tail: tail(&String::from_utf8_lossy(&o.stderr)),
             },
             Err(e) => Outcome {
                 elapsed,
+                cpu: None,
                 rss_kb: None,
                 ok: false,
                 stderr_tail: e.to_string(),
@@ -199,6 +262,7 @@ fn run_qbank(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
             Err(e) => {
                 return Outcome {
                     elapsed: t.elapsed(),
+                    cpu: None,
                     rss_kb: None,
                     ok: false,
                     stderr_tail: e.to_string(),
@@ -224,6 +288,7 @@ fn run_qbank(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
         };
         Outcome {
             elapsed: t.elapsed(),
+            cpu: None,
             rss_kb: (hwm > 0).then_some(hwm),
             ok: status.is_some_and(|s| s.success()),
             stderr_tail: String::new(),
@@ -328,9 +393,11 @@ fn bench_size(a: &Args, qbank: &Path, n: usize) -> Result<SizeResult, String> {
             settle();
             match step {
                 Step::Floor => {
+                    let before = cpu_time(true);
                     let t = Instant::now();
                     let (files, _) = floor(&content);
                     samples[si].times.push(t.elapsed());
+                    samples[si].cpu.extend(cpu_between(before, cpu_time(true)));
                     if files != n {
                         eprintln!("N={n}: floor saw {files} files");
                     }
@@ -342,6 +409,7 @@ fn bench_size(a: &Args, qbank: &Path, n: usize) -> Result<SizeResult, String> {
                         tmp.path(),
                     );
                     samples[si].times.push(o.elapsed);
+                    samples[si].cpu.extend(o.cpu);
                     samples[si].rss_kb.extend(o.rss_kb);
                 }
                 Step::Build(fmt) => {
@@ -352,6 +420,7 @@ fn bench_size(a: &Args, qbank: &Path, n: usize) -> Result<SizeResult, String> {
                     );
                     if o.ok {
                         samples[si].times.push(o.elapsed);
+                        samples[si].cpu.extend(o.cpu);
                         samples[si].rss_kb.extend(o.rss_kb);
                     } else {
                         eprintln!("N={n}: build {fmt} failed: {}", o.stderr_tail);
@@ -420,13 +489,15 @@ fn report(results: &[SizeResult], reps: usize) -> String {
     let _ = writeln!(
         s,
         "\nMedian of {reps} interleaved repetitions; a ratio is the median of the \
-         repetitions' own ratios (step time over the floor's time in the same repetition).\n"
+         repetitions' own ratios (step time over the floor's time in the same repetition), \
+         with the lowest and highest in brackets. CPU time is user plus system time, over \
+         every core.\n"
     );
     let _ = writeln!(
         s,
-        "| N | bank size (files / on disk) | step | median time | ratio to floor | questions/s | peak RSS |"
+        "| N | bank size (files / on disk) | step | median time | CPU time | ratio to floor | questions/s | peak RSS |"
     );
-    let _ = writeln!(s, "|---:|---:|---|---:|---:|---:|---:|");
+    let _ = writeln!(s, "|---:|---:|---|---:|---:|---:|---:|---:|");
     for r in results {
         for (si, step) in STEPS.iter().enumerate() {
             let smp = &r.samples[si];
@@ -437,17 +508,22 @@ fn report(results: &[SizeResult], reps: usize) -> String {
             if smp.failed.is_some() || smp.times.is_empty() {
                 let _ = writeln!(
                     s,
-                    "| {} | {size} | {} | failed | - | - | - |",
+                    "| {} | {size} | {} | failed | - | - | - | - |",
                     r.n,
                     step.name()
                 );
                 continue;
             }
             let Some(m) = smp.median() else { continue };
-            let ratio = smp
-                .ratio_to(r.step(Step::Floor))
-                .map(|x| format!("{x:.2}x"))
-                .unwrap_or_else(|| "-".into());
+            let floor = r.step(Step::Floor);
+            let ratio = match (smp.ratio_to(floor), smp.ratio_range(floor)) {
+                (Some(x), Some((lo, hi))) if *step != Step::Floor => {
+                    format!("{x:.2}x ({lo:.2}-{hi:.2})")
+                }
+                (Some(x), _) => format!("{x:.2}x"),
+                _ => "-".into(),
+            };
+            let cpu = smp.median_cpu().map_or_else(|| "-".into(), fmt_dur);
             let qps = r.n as f64 / m.as_secs_f64();
             let rss = smp
                 .peak_rss_kb()
@@ -455,7 +531,7 @@ fn report(results: &[SizeResult], reps: usize) -> String {
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 s,
-                "| {} | {size} | {} | {} | {ratio} | {qps:.0} | {rss} |",
+                "| {} | {size} | {} | {} | {cpu} | {ratio} | {qps:.0} | {rss} |",
                 r.n,
                 step.name(),
                 fmt_dur(m)
@@ -470,14 +546,29 @@ fn report(results: &[SizeResult], reps: usize) -> String {
         r.step(step).ratio_to(r.step(Step::Floor))
     };
     let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
+    // How the repetitions fell around a ratio target.
+    let spread = |n: usize, step: Step, limit: f64| -> String {
+        let Some(r) = find(n).and_then(|r| r.step(step).ratios_to(r.step(Step::Floor))) else {
+            return String::new();
+        };
+        let within = r.iter().filter(|&&x| x <= limit).count();
+        match (r.first(), r.last()) {
+            (Some(lo), Some(hi)) => format!(
+                " (repetitions {lo:.2}x to {hi:.2}x, {within} of {} within)",
+                r.len()
+            ),
+            _ => String::new(),
+        }
+    };
     let _ = writeln!(s, "\nTargets:\n");
     for n in [10_000usize, 100_000] {
         match ratio(n, Step::Check) {
             Some(x) => {
                 let _ = writeln!(
                     s,
-                    "- check <= 1.5x floor at {n}: {x:.2}x {}",
-                    verdict(x <= 1.5)
+                    "- check <= 1.5x floor at {n}: {x:.2}x {}{}",
+                    verdict(x <= 1.5),
+                    spread(n, Step::Check, 1.5)
                 );
             }
             None => {
@@ -489,8 +580,9 @@ fn report(results: &[SizeResult], reps: usize) -> String {
         Some(x) => {
             let _ = writeln!(
                 s,
-                "- build all <= 3x floor at 10000: {x:.2}x {}",
-                verdict(x <= 3.0)
+                "- build all <= 3x floor at 10000: {x:.2}x {}{}",
+                verdict(x <= 3.0),
+                spread(10_000, Step::Build("json,html,anki"), 3.0)
             );
         }
         None => {
@@ -558,5 +650,50 @@ mod tests {
         failed.failed = Some("boom".into());
         assert_eq!(failed.ratio_to(&floor), None);
         assert_eq!(samples(&[150]).ratio_to(&floor), None);
+    }
+
+    #[test]
+    fn the_range_is_the_lowest_and_highest_paired_ratio() {
+        let floor = samples(&[100, 200, 100, 100]);
+        let step = samples(&[150, 260, 400, 125]);
+        let (lo, hi) = step.ratio_range(&floor).expect("a range");
+        let median = step.ratio_to(&floor).expect("a median");
+        for (got, want) in [(lo, 1.25), (hi, 4.0), (median, 1.5)] {
+            assert!((got - want).abs() < 1e-9, "{got} != {want}");
+        }
+        assert_eq!(samples(&[]).ratio_range(&samples(&[])), None);
+    }
+
+    #[test]
+    fn cpu_time_is_reported_only_when_every_repetition_has_one() {
+        let mut s = samples(&[100, 100, 100]);
+        s.cpu = [30, 10, 20].map(Duration::from_millis).to_vec();
+        assert_eq!(s.median_cpu(), Some(Duration::from_millis(20)));
+        s.cpu.pop();
+        assert_eq!(s.median_cpu(), None);
+    }
+
+    /// The CPU time of a child that computes for a while is counted, and a
+    /// child that only sleeps costs next to none: the reading is the child's,
+    /// not this process's.
+    #[cfg(unix)]
+    #[test]
+    fn a_childs_cpu_time_is_measured() {
+        let run = |script: &str| {
+            let before = cpu_time(false);
+            let ok = Command::new("sh")
+                .args(["-c", script])
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "sh -c {script}");
+            cpu_between(before, cpu_time(false)).expect("getrusage")
+        };
+        let busy = run("i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done");
+        let idle = run("sleep 0.3");
+        assert!(busy >= Duration::from_millis(50), "busy child: {busy:?}");
+        assert!(
+            idle < busy / 4,
+            "sleeping child: {idle:?}, busy child: {busy:?}"
+        );
     }
 }
