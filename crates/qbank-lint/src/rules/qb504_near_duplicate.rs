@@ -68,22 +68,19 @@ fn word_hashes(md: &str, out: &mut Vec<u64>) {
 }
 
 /// [`word_hashes`] of ASCII text: each run of word bytes is a word, and no
-/// byte starts a longer character (one test per byte, one hash per word).
+/// byte starts a longer character. One pass: each byte is looked up once and
+/// goes straight into the word's hash.
 fn ascii_word_hashes(b: &[u8], out: &mut Vec<u64>) {
-    let mut i = 0;
-    while i < b.len() {
-        if CLASS[usize::from(b[i])] == 0 {
-            i += 1;
-            continue;
+    let mut word = WordHash::default();
+    for &x in b {
+        let c = CLASS[usize::from(x)];
+        if c != 0 {
+            word.byte(c);
+        } else if let Some(h) = word.finish() {
+            out.push(h);
         }
-        let start = i;
-        while i < b.len() && CLASS[usize::from(b[i])] != 0 {
-            i += 1;
-        }
-        let mut word = WordHash::default();
-        word.bytes(&b[start..i], |c| CLASS[usize::from(c)]);
-        out.extend(word.finish());
     }
+    out.extend(word.finish());
 }
 
 /// [`word_hashes`] of any text: letters of other scripts belong to words,
