@@ -132,7 +132,7 @@ impl Samples {
 
 struct Outcome {
     elapsed: Duration,
-    /// User + system CPU time of the `qbank` process.
+    /// User + system CPU time of the child's process tree (see [`run_qbank`]).
     cpu: Option<Duration>,
     rss_kb: Option<u64>,
     ok: bool,
@@ -212,6 +212,7 @@ fn run_qbank(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
     o
 }
 
+/// [`run_qbank`] without the CPU time, which only the caller can read.
 fn run_child(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
     if have_gnu_time() {
         let rss_file = scratch.join("rss.txt");
