@@ -86,9 +86,7 @@ struct Samples {
 
 impl Samples {
     fn median(&self) -> Option<Duration> {
-        let mut t = self.times.clone();
-        t.sort();
-        t.get(t.len() / 2).copied().filter(|_| !t.is_empty())
+        median(&self.times)
     }
     /// Each repetition's time divided by the floor's time in the same
     /// repetition, sorted. Pairing the two cancels most of the drift of a
@@ -118,22 +116,24 @@ impl Samples {
     }
     /// Median CPU time, when every repetition's could be read.
     fn median_cpu(&self) -> Option<Duration> {
-        if self.cpu.is_empty() || self.cpu.len() != self.times.len() {
-            return None;
-        }
-        let mut c = self.cpu.clone();
-        c.sort();
-        c.get(c.len() / 2).copied()
+        (self.cpu.len() == self.times.len())
+            .then(|| median(&self.cpu))
+            .flatten()
     }
     fn peak_rss_kb(&self) -> Option<u64> {
         self.rss_kb.iter().copied().max()
     }
 }
 
+/// The middle value (the upper one of an even count); `None` when there is none.
+fn median(values: &[Duration]) -> Option<Duration> {
+    let mut v = values.to_vec();
+    v.sort();
+    v.get(v.len() / 2).copied()
+}
+
 struct Outcome {
     elapsed: Duration,
-    /// User + system CPU time of the child's process tree (see [`run_qbank`]).
-    cpu: Option<Duration>,
     rss_kb: Option<u64>,
     ok: bool,
     stderr_tail: String,
@@ -201,18 +201,17 @@ fn have_gnu_time() -> bool {
     Path::new("/usr/bin/time").is_file()
 }
 
-/// Run `qbank args…`, output discarded; wall time and peak RSS of the child.
-///
-/// The CPU time is that of the child's whole process tree: with
-/// `/usr/bin/time` in between, its own share (about a millisecond) is included.
-fn run_qbank(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
+/// Run `qbank args…`, output discarded; the outcome (wall time and peak RSS
+/// of the child) and the user + system CPU time of the child's whole process
+/// tree: with `/usr/bin/time` in between, its own share (about a millisecond)
+/// is included.
+fn run_qbank(qbank: &Path, args: &[&str], scratch: &Path) -> (Outcome, Option<Duration>) {
     let before = cpu_time(false);
-    let mut o = run_child(qbank, args, scratch);
-    o.cpu = cpu_between(before, cpu_time(false));
-    o
+    let o = run_child(qbank, args, scratch);
+    (o, cpu_between(before, cpu_time(false)))
 }
 
-/// [`run_qbank`] without the CPU time, which only the caller can read.
+/// [`run_qbank`] without the CPU time, which is read around the whole call.
 fn run_child(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
     if have_gnu_time() {
         let rss_file = scratch.join("rss.txt");
@@ -236,14 +235,12 @@ fn run_child(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
         match out {
             Ok(o) => Outcome {
                 elapsed,
-                cpu: None,
                 rss_kb,
                 ok: o.status.success(),
                 stderr_tail: tail(&String::from_utf8_lossy(&o.stderr)),
             },
             Err(e) => Outcome {
                 elapsed,
-                cpu: None,
                 rss_kb: None,
                 ok: false,
                 stderr_tail: e.to_string(),
@@ -263,7 +260,6 @@ fn run_child(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
             Err(e) => {
                 return Outcome {
                     elapsed: t.elapsed(),
-                    cpu: None,
                     rss_kb: None,
                     ok: false,
                     stderr_tail: e.to_string(),
@@ -289,7 +285,6 @@ fn run_child(qbank: &Path, args: &[&str], scratch: &Path) -> Outcome {
         };
         Outcome {
             elapsed: t.elapsed(),
-            cpu: None,
             rss_kb: (hwm > 0).then_some(hwm),
             ok: status.is_some_and(|s| s.success()),
             stderr_tail: String::new(),
@@ -370,7 +365,7 @@ fn bench_size(a: &Args, qbank: &Path, n: usize) -> Result<SizeResult, String> {
     // Warm-up (page cache, binary) and a validity check of the bank.
     settle();
     let _ = floor(&content);
-    let warm = run_qbank(
+    let (warm, _) = run_qbank(
         qbank,
         &["check", &bank_s, "--format", "concise"],
         tmp.path(),
@@ -404,24 +399,24 @@ fn bench_size(a: &Args, qbank: &Path, n: usize) -> Result<SizeResult, String> {
                     }
                 }
                 Step::Check => {
-                    let o = run_qbank(
+                    let (o, cpu) = run_qbank(
                         qbank,
                         &["check", &bank_s, "--format", "concise"],
                         tmp.path(),
                     );
                     samples[si].times.push(o.elapsed);
-                    samples[si].cpu.extend(o.cpu);
+                    samples[si].cpu.extend(cpu);
                     samples[si].rss_kb.extend(o.rss_kb);
                 }
                 Step::Build(fmt) => {
-                    let o = run_qbank(
+                    let (o, cpu) = run_qbank(
                         qbank,
                         &["build", &bank_s, "--out", &out_s, "--format", fmt],
                         tmp.path(),
                     );
                     if o.ok {
                         samples[si].times.push(o.elapsed);
-                        samples[si].cpu.extend(o.cpu);
+                        samples[si].cpu.extend(cpu);
                         samples[si].rss_kb.extend(o.rss_kb);
                     } else {
                         eprintln!("N={n}: build {fmt} failed: {}", o.stderr_tail);
