@@ -67,6 +67,19 @@ fn visible_chars(md: &str) -> Option<impl Iterator<Item = char> + '_> {
 
 /// The first character a reader sees (of [`plain`]).
 pub fn first_visible_char(md: &str) -> Option<char> {
+    // Most options start with a plain ASCII letter after at most a few
+    // spaces, ticks or stars: that byte is the answer, whatever follows it.
+    // A link can only change the first character when it starts there
+    // (`[` or `!`), and other whitespace is not ASCII.
+    if let Some(&b) = md
+        .as_bytes()
+        .iter()
+        .find(|&&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'`' | b'*'))
+    {
+        if b.is_ascii() && b != b'[' && b != b'!' {
+            return Some(char::from(b));
+        }
+    }
     match visible_chars(md) {
         Some(mut chars) => chars.next(),
         None => plain(md).chars().next(),
@@ -75,6 +88,22 @@ pub fn first_visible_char(md: &str) -> Option<char> {
 
 /// Length in characters of what a reader sees.
 pub fn visible_len(md: &str) -> usize {
+    // ASCII without links (almost every option): the bytes between the
+    // first and last visible ones, less the marks among them. Counted with
+    // no branch per byte.
+    if md.is_ascii() && !md.contains('[') {
+        let hidden = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'`' | b'*');
+        let b = md.as_bytes();
+        let Some(start) = b.iter().position(|c| !hidden(c)) else {
+            return 0;
+        };
+        let end = b.iter().rposition(|c| !hidden(c)).map_or(start, |e| e + 1);
+        let marks: usize = b[start..end]
+            .iter()
+            .map(|&c| usize::from(c == b'`') + usize::from(c == b'*'))
+            .sum();
+        return end - start - marks;
+    }
     match visible_chars(md) {
         Some(chars) => chars.count(),
         None => plain(md).chars().count(),
@@ -155,6 +184,55 @@ impl WordHash {
 /// the words of [`plain`]`(md)`; code ticks and emphasis stars are skipped in
 /// place rather than copied out.
 pub fn word_set(md: &str) -> Vec<u64> {
+    let mut v = Vec::with_capacity(md.len() / 6 + 1);
+    each_word(md, |w| v.push(w));
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// A summary of [`word_set`]`(md)` that bounds how similar two sets can be
+/// without building either: no allocation and no sort.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WordSketch {
+    /// Bit `h % 64` set for every word hash `h`.
+    mask: u64,
+    /// Words counted with repeats: at least the size of the set.
+    words: usize,
+}
+
+impl WordSketch {
+    pub fn of(md: &str) -> WordSketch {
+        let mut s = WordSketch::default();
+        each_word(md, |w| {
+            s.mask |= 1 << (w % 64);
+            s.words += 1;
+        });
+        s
+    }
+
+    /// Whether the word sets of `self` and `other` are empty.
+    pub fn is_empty(&self) -> bool {
+        self.words == 0
+    }
+
+    /// Whether the Jaccard similarity of the two word sets can reach
+    /// `threshold`. When it is `false`, [`sorted_jaccard`] of the sets is
+    /// below `threshold`. A bit set in one mask only stands for a word in
+    /// one set only, so the bits that differ are at most the words in one
+    /// set only, which a similarity of `t` limits to `(1 - t)` of the union,
+    /// at most `(1 - t)` of both counts together.
+    pub fn may_reach(&self, other: &WordSketch, threshold: f64) -> bool {
+        let differ = f64::from((self.mask ^ other.mask).count_ones());
+        // The slack keeps a pair exactly at the threshold from being lost
+        // to rounding.
+        differ <= (1.0 - threshold) * (self.words + other.words) as f64 + 1e-9
+    }
+}
+
+/// Calls `f` with the hash of each word of [`word_set`], in text order,
+/// repeats included.
+fn each_word(md: &str, f: impl FnMut(u64)) {
     // One look at the bytes for both questions (`str::contains` on a short
     // option costs as much as the words themselves).
     let (ascii, link) = md.bytes().fold((true, false), |(a, l), c| {
@@ -167,14 +245,11 @@ pub fn word_set(md: &str) -> Vec<u64> {
     } else {
         (md, ascii)
     };
-    let mut v = if ascii {
-        ascii_words(text.as_bytes())
+    if ascii {
+        ascii_words(text.as_bytes(), f)
     } else {
-        words(text)
-    };
-    v.sort_unstable();
-    v.dedup();
-    v
+        words(text, f)
+    }
 }
 
 /// Trailing punctuation a word sheds, and the [`MARKS`] skipped inside it.
@@ -184,7 +259,7 @@ const TRAILING: [char; 7] = ['.', '!', '?', ',', ';', '`', '*'];
 const MARKS: [char; 2] = ['`', '*'];
 
 /// The word hashes of [`word_set`], unsorted, for any text.
-fn words(text: &str) -> Vec<u64> {
+fn words(text: &str, f: impl FnMut(u64)) {
     text.split_whitespace()
         .map(|t| t.trim_end_matches(TRAILING))
         .filter_map(|t| {
@@ -197,7 +272,7 @@ fn words(text: &str) -> Vec<u64> {
             word.to_lowercase().bytes().for_each(|b| h.byte(b));
             h.finish()
         })
-        .collect()
+        .for_each(f);
 }
 
 /// The hash of one ASCII word (trailing punctuation already shed): lower-cased,
@@ -216,7 +291,7 @@ fn ascii_word(word: &[u8]) -> Option<u64> {
 /// Each byte is hashed as it is read, except sentence punctuation, which is
 /// held back (as the start of a run) until a byte of the word follows it:
 /// punctuation at the end of a word is dropped without a second look.
-fn ascii_words(b: &[u8]) -> Vec<u64> {
+fn ascii_words(b: &[u8], mut f: impl FnMut(u64)) {
     /// What a byte is to a word.
     const SPACE: u8 = 0;
     const SKIP: u8 = 1;
@@ -245,7 +320,6 @@ fn ascii_words(b: &[u8]) -> Vec<u64> {
         }
         t
     };
-    let mut out = Vec::with_capacity(b.len() / 6 + 1);
     let mut h = WordHash::default();
     // Where the punctuation not yet hashed starts.
     let mut held: Option<usize> = None;
@@ -253,7 +327,7 @@ fn ascii_words(b: &[u8]) -> Vec<u64> {
         match CLASS[usize::from(c & 0x7F)] {
             SPACE => {
                 if let Some(w) = h.finish() {
-                    out.push(w);
+                    f(w);
                 }
                 held = None;
             }
@@ -273,8 +347,9 @@ fn ascii_words(b: &[u8]) -> Vec<u64> {
             }
         }
     }
-    out.extend(h.finish());
-    out
+    if let Some(w) = h.finish() {
+        f(w);
+    }
 }
 
 /// Jaccard similarity of two sorted, de-duplicated slices (0 when both are empty).
@@ -343,6 +418,13 @@ mod tests {
             Some(2)
         );
         assert_eq!(choose_count("Which applies?"), None);
+        // A link or image at the start shows its text; later ones do not
+        // change the first character.
+        assert_eq!(first_visible_char(" ![diagram](d.png) shows"), Some('d'));
+        assert_eq!(first_visible_char("`[docs](https://x.invalid)`"), Some('d'));
+        assert_eq!(first_visible_char("**x** and [y](z)"), Some('x'));
+        assert_eq!(visible_len(" `[docs](https://x.invalid)` "), 4);
+        assert_eq!(visible_len("\t**Use** `@champion`.\n"), 14);
         let s = "A job fails. Which change fixes it? Choose two.";
         let r = question_sentence(s).expect("sentence");
         assert_eq!(&s[r], "Which change fixes it?");
@@ -422,22 +504,47 @@ mod tests {
 
         /// The first character found in place is the first of the copy.
         #[test]
-        fn first_visible_char_is_the_first_of_plain(md in "[ \t\na-cé`*\\[\\]()!]{0,30}") {
+        fn first_visible_char_is_the_first_of_plain(md in "[ \t\n\r\x0b\x0c\x1ca-cé`*\\[\\]()!]{0,30}") {
             proptest::prop_assert_eq!(first_visible_char(&md), plain(&md).chars().next());
         }
 
         /// Counting in place agrees with counting the copy `plain` makes.
         #[test]
-        fn visible_len_counts_the_characters_of_plain(md in "[ \t\na-cé`*\\[\\]()]{0,30}") {
+        fn visible_len_counts_the_characters_of_plain(md in "[ \t\n\r\x0b\x0c\x1ca-cé`*\\[\\]()!]{0,30}") {
             proptest::prop_assert_eq!(visible_len(&md), plain(&md).chars().count());
+        }
+
+        /// A pair of word sets at or above a threshold always passes the
+        /// sketches' test, so the sketch never hides a near-duplicate.
+        #[test]
+        fn sketches_keep_every_similar_pair(
+            a in proptest::collection::vec(0usize..12, 0..14),
+            edits in proptest::collection::vec((0usize..14, 0usize..16), 0..4),
+            threshold in proptest::sample::select(vec![0.0, 0.5, 0.75, 0.9, 0.95, 1.0]),
+        ) {
+            const VOCAB: [&str; 16] = ["load", "the", "model", "`@champion`", "alias", "Version", "7", "job,",
+                "**stage**", "run.", "TABLE", "ünïcode", "ΟΔΟΣ", "is", "a", "[docs](x)"];
+            let mut b = a.clone();
+            for (at, w) in edits {
+                if at < b.len() { b[at] = w; } else { b.push(w); }
+            }
+            let text = |ws: &[usize]| ws.iter().map(|&w| VOCAB[w % VOCAB.len()]).collect::<Vec<_>>().join(" ");
+            let (ta, tb) = (text(&a), text(&b));
+            let sim = sorted_jaccard(&word_set(&ta), &word_set(&tb));
+            if sim >= threshold {
+                proptest::prop_assert!(WordSketch::of(&ta).may_reach(&WordSketch::of(&tb), threshold), "{ta:?} / {tb:?}: {sim}");
+            }
+            proptest::prop_assert_eq!(WordSketch::of(&ta).is_empty(), word_set(&ta).is_empty());
         }
 
         /// The one-pass ASCII scan gives the words of the general one,
         /// whitespace of every kind included.
         #[test]
         fn ascii_words_match_words(text in "[ \t\n\r\x0b\x0c\x1c\x1fa-cA-C.!?,;`*\\[\\]()']{0,40}") {
-            let mut a = ascii_words(text.as_bytes());
-            let mut b = words(&text);
+            let mut a = Vec::new();
+            ascii_words(text.as_bytes(), |w| a.push(w));
+            let mut b = Vec::new();
+            words(&text, |w| b.push(w));
             a.sort_unstable();
             b.sort_unstable();
             proptest::prop_assert_eq!(a, b);

@@ -5,7 +5,7 @@ use qbank_parser::{letter, Diagnostic, Question, Severity};
 
 use super::{finding, Check, Rule};
 use crate::context::Ctx;
-use crate::text::{sorted_jaccard, word_set};
+use crate::text::{sorted_jaccard, word_set, WordSketch};
 
 pub const RULE: Rule = Rule {
     doc: CodeDoc {
@@ -27,13 +27,28 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     let limit = ctx.thresholds.option_similarity;
-    let w: Vec<Vec<u64>> = q.options.iter().map(|o| tokens(&o.text)).collect();
+    // Most pairs of options share few words, which their sketches show
+    // without building and sorting the word sets; sets are built only for
+    // the pairs that could reach the limit.
+    let sketches: Vec<WordSketch> = q.options.iter().map(|o| WordSketch::of(&o.text)).collect();
+    let mut sets: Vec<Option<Vec<u64>>> = vec![None; q.options.len()];
     for j in 1..q.options.len() {
+        if sketches[j].is_empty() {
+            continue;
+        }
         for i in 0..j {
-            if w[j].is_empty() {
+            if !sketches[i].may_reach(&sketches[j], limit) {
                 continue;
             }
-            let sim = sorted_jaccard(&w[i], &w[j]);
+            for k in [i, j] {
+                if sets[k].is_none() {
+                    sets[k] = Some(word_set(&q.options[k].text));
+                }
+            }
+            let (Some(a), Some(b)) = (&sets[i], &sets[j]) else {
+                continue;
+            };
+            let sim = sorted_jaccard(a, b);
             if sim >= limit {
                 out.push(
                     finding(
@@ -56,10 +71,4 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-/// Whitespace tokens of what a reader sees, lower-cased, without trailing
-/// sentence punctuation, as a set of hashes.
-fn tokens(md: &str) -> Vec<u64> {
-    word_set(md)
 }
