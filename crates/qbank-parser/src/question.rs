@@ -120,6 +120,9 @@ impl Text {
         }
     }
 
+    // Inline across crates: the rules read option text through this on
+    // every question, and a call per read showed in profiles.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Owned(s) => s,
@@ -130,6 +133,7 @@ impl Text {
 
 impl Deref for Text {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
@@ -258,6 +262,7 @@ impl Question {
         self.options.iter().enumerate().filter(|(_, o)| o.is_key)
     }
 
+    #[inline]
     pub fn key_count(&self) -> usize {
         self.options.iter().filter(|o| o.is_key).count()
     }
