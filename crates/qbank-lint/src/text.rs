@@ -89,8 +89,8 @@ pub fn first_visible_char(md: &str) -> Option<char> {
 /// Length in characters of what a reader sees.
 pub fn visible_len(md: &str) -> usize {
     // ASCII without links (almost every option): the bytes between the
-    // first and last visible ones, less the marks among them. Counted with
-    // no branch per byte.
+    // first and last visible ones, less the marks among them (counted
+    // without a branch per byte).
     if md.is_ascii() && !md.contains('[') {
         let hidden = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'`' | b'*');
         let b = md.as_bytes();
@@ -195,7 +195,9 @@ pub fn word_set(md: &str) -> Vec<u64> {
 /// without building either: no allocation and no sort.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WordSketch {
-    /// Bit `h % 64` set for every word hash `h`.
+    /// For every word hash `h`, the bit numbered by its top six bits (the
+    /// hash is a product, whose low bits depend only on the word's last
+    /// bytes).
     mask: u64,
     /// Words counted with repeats: at least the size of the set.
     words: usize,
@@ -205,13 +207,13 @@ impl WordSketch {
     pub fn of(md: &str) -> WordSketch {
         let mut s = WordSketch::default();
         each_word(md, |w| {
-            s.mask |= 1 << (w % 64);
+            s.mask |= 1 << (w >> 58);
             s.words += 1;
         });
         s
     }
 
-    /// Whether the word sets of `self` and `other` are empty.
+    /// Whether the text has no words (its word set is empty).
     pub fn is_empty(&self) -> bool {
         self.words == 0
     }
