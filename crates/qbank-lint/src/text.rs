@@ -65,17 +65,19 @@ fn visible_chars(md: &str) -> Option<impl Iterator<Item = char> + '_> {
     )
 }
 
+/// An ASCII byte that [`plain`] trims or drops wherever it is: whitespace
+/// (as `str::trim` sees it) or one of the [`MARKS`].
+fn is_space_or_mark(b: u8) -> bool {
+    b.is_ascii() && (char::from(b).is_whitespace() || MARKS.contains(&char::from(b)))
+}
+
 /// The first character a reader sees (of [`plain`]).
 pub fn first_visible_char(md: &str) -> Option<char> {
     // Most options start with a plain ASCII letter after at most a few
     // spaces, ticks or stars: that byte is the answer, whatever follows it.
     // A link can only change the first character when it starts there
     // (`[` or `!`), and other whitespace is not ASCII.
-    if let Some(&b) = md
-        .as_bytes()
-        .iter()
-        .find(|&&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'`' | b'*'))
-    {
+    if let Some(&b) = md.as_bytes().iter().find(|&&b| !is_space_or_mark(b)) {
         if b.is_ascii() && b != b'[' && b != b'!' {
             return Some(char::from(b));
         }
@@ -92,12 +94,14 @@ pub fn visible_len(md: &str) -> usize {
     // first and last visible ones, less the marks among them (counted
     // without a branch per byte).
     if md.is_ascii() && !md.contains('[') {
-        let hidden = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'`' | b'*');
         let b = md.as_bytes();
-        let Some(start) = b.iter().position(|c| !hidden(c)) else {
+        let Some(start) = b.iter().position(|&c| !is_space_or_mark(c)) else {
             return 0;
         };
-        let end = b.iter().rposition(|c| !hidden(c)).map_or(start, |e| e + 1);
+        let end = b
+            .iter()
+            .rposition(|&c| !is_space_or_mark(c))
+            .map_or(start, |e| e + 1);
         let marks: usize = b[start..end]
             .iter()
             .map(|&c| usize::from(c == b'`') + usize::from(c == b'*'))

@@ -89,9 +89,9 @@ impl Samples {
         median(&self.times)
     }
     /// Each repetition's time divided by the floor's time in the same
-    /// repetition, sorted. Pairing the two cancels most of the drift of a
-    /// shared machine, which moves both in the same repetition.
-    fn ratios_to(&self, floor: &Samples) -> Option<Vec<f64>> {
+    /// repetition. Pairing the two cancels most of the drift of a shared
+    /// machine, which moves both in the same repetition.
+    fn ratios_to(&self, floor: &Samples) -> Option<Ratios> {
         if self.failed.is_some() || self.times.is_empty() || self.times.len() != floor.times.len() {
             return None;
         }
@@ -102,17 +102,7 @@ impl Samples {
             .map(|(t, f)| t.as_secs_f64() / f.as_secs_f64())
             .collect();
         r.sort_by(f64::total_cmp);
-        Some(r)
-    }
-    /// The median of [`Samples::ratios_to`].
-    fn ratio_to(&self, floor: &Samples) -> Option<f64> {
-        let r = self.ratios_to(floor)?;
-        r.get(r.len() / 2).copied()
-    }
-    /// The lowest and highest of [`Samples::ratios_to`].
-    fn ratio_range(&self, floor: &Samples) -> Option<(f64, f64)> {
-        let r = self.ratios_to(floor)?;
-        Some((*r.first()?, *r.last()?))
+        Some(Ratios(r))
     }
     /// Median CPU time, when every repetition's could be read.
     fn median_cpu(&self) -> Option<Duration> {
@@ -122,6 +112,25 @@ impl Samples {
     }
     fn peak_rss_kb(&self) -> Option<u64> {
         self.rss_kb.iter().copied().max()
+    }
+}
+
+/// A step's paired ratios to the floor ([`Samples::ratios_to`]), sorted;
+/// never empty.
+struct Ratios(Vec<f64>);
+
+impl Ratios {
+    /// The middle ratio (the upper one of an even count).
+    fn median(&self) -> f64 {
+        self.0[self.0.len() / 2]
+    }
+    /// The lowest and the highest.
+    fn range(&self) -> (f64, f64) {
+        (self.0[0], self.0[self.0.len() - 1])
+    }
+    /// How many are at most `limit`.
+    fn within(&self, limit: f64) -> usize {
+        self.0.iter().filter(|&&x| x <= limit).count()
     }
 }
 
@@ -512,12 +521,13 @@ fn report(results: &[SizeResult], reps: usize) -> String {
             }
             let Some(m) = smp.median() else { continue };
             let floor = r.step(Step::Floor);
-            let ratio = match (smp.ratio_to(floor), smp.ratio_range(floor)) {
-                (Some(x), Some((lo, hi))) if *step != Step::Floor => {
-                    format!("{x:.2}x ({lo:.2}-{hi:.2})")
+            let ratio = match smp.ratios_to(floor) {
+                Some(r) if *step != Step::Floor => {
+                    let (lo, hi) = r.range();
+                    format!("{:.2}x ({lo:.2}-{hi:.2})", r.median())
                 }
-                (Some(x), _) => format!("{x:.2}x"),
-                _ => "-".into(),
+                Some(r) => format!("{:.2}x", r.median()),
+                None => "-".into(),
             };
             let cpu = smp.median_cpu().map_or_else(|| "-".into(), fmt_dur);
             let qps = r.n as f64 / m.as_secs_f64();
@@ -537,57 +547,42 @@ fn report(results: &[SizeResult], reps: usize) -> String {
 
     // Targets.
     let find = |n: usize| results.iter().find(|r| r.n == n);
-    let ratio = |n: usize, step: Step| -> Option<f64> {
-        let r = find(n)?;
-        r.step(step).ratio_to(r.step(Step::Floor))
-    };
     let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
-    // How the repetitions fell around a ratio target.
-    let spread = |n: usize, step: Step, limit: f64| -> String {
-        let Some(r) = find(n).and_then(|r| r.step(step).ratios_to(r.step(Step::Floor))) else {
-            return String::new();
+    // One line per ratio target: the median's verdict, and how the
+    // repetitions fell around the limit.
+    let ratio_target = |s: &mut String,
+                        what: &str,
+                        n: usize,
+                        step: Step,
+                        limit: f64,
+                        missing: &str| {
+        let ratios = find(n).and_then(|r| r.step(step).ratios_to(r.step(Step::Floor)));
+        let _ = match ratios {
+            Some(r) => {
+                let (x, (lo, hi)) = (r.median(), r.range());
+                writeln!(
+                    s,
+                    "- {what} <= {limit}x floor at {n}: {x:.2}x {} (repetitions {lo:.2}x to {hi:.2}x, {} of {} within)",
+                    verdict(x <= limit),
+                    r.within(limit),
+                    r.0.len()
+                )
+            }
+            None => writeln!(s, "- {what} <= {limit}x floor at {n}: {missing}"),
         };
-        let within = r.iter().filter(|&&x| x <= limit).count();
-        match (r.first(), r.last()) {
-            (Some(lo), Some(hi)) => format!(
-                " (repetitions {lo:.2}x to {hi:.2}x, {within} of {} within)",
-                r.len()
-            ),
-            _ => String::new(),
-        }
     };
     let _ = writeln!(s, "\nTargets:\n");
     for n in [10_000usize, 100_000] {
-        match ratio(n, Step::Check) {
-            Some(x) => {
-                let _ = writeln!(
-                    s,
-                    "- check <= 1.5x floor at {n}: {x:.2}x {}{}",
-                    verdict(x <= 1.5),
-                    spread(n, Step::Check, 1.5)
-                );
-            }
-            None => {
-                let _ = writeln!(s, "- check <= 1.5x floor at {n}: not measured");
-            }
-        }
+        ratio_target(&mut s, "check", n, Step::Check, 1.5, "not measured");
     }
-    match ratio(10_000, Step::Build("json,html,anki")) {
-        Some(x) => {
-            let _ = writeln!(
-                s,
-                "- build all <= 3x floor at 10000: {x:.2}x {}{}",
-                verdict(x <= 3.0),
-                spread(10_000, Step::Build("json,html,anki"), 3.0)
-            );
-        }
-        None => {
-            let _ = writeln!(
-                s,
-                "- build all <= 3x floor at 10000: not measured (failed or size not run)"
-            );
-        }
-    }
+    ratio_target(
+        &mut s,
+        "build all",
+        10_000,
+        Step::Build("json,html,anki"),
+        3.0,
+        "not measured (failed or size not run)",
+    );
     let check_time = |n: usize| find(n).and_then(|r| r.step(Step::Check).median());
     match (check_time(10_000), check_time(100_000)) {
         (Some(a), Some(b)) => {
@@ -641,23 +636,24 @@ mod tests {
     fn ratios_pair_each_repetition_with_its_floor() {
         let floor = samples(&[100, 300, 100]);
         let step = samples(&[150, 450, 160]);
-        assert_eq!(step.ratio_to(&floor), Some(1.5));
+        let median = |s: &Samples| s.ratios_to(&floor).map(|r| r.median());
+        assert_eq!(median(&step), Some(1.5));
         let mut failed = samples(&[150, 450, 160]);
         failed.failed = Some("boom".into());
-        assert_eq!(failed.ratio_to(&floor), None);
-        assert_eq!(samples(&[150]).ratio_to(&floor), None);
+        assert_eq!(median(&failed), None);
+        assert_eq!(median(&samples(&[150])), None);
     }
 
     #[test]
     fn the_range_is_the_lowest_and_highest_paired_ratio() {
         let floor = samples(&[100, 200, 100, 100]);
         let step = samples(&[150, 260, 400, 125]);
-        let (lo, hi) = step.ratio_range(&floor).expect("a range");
-        let median = step.ratio_to(&floor).expect("a median");
+        let ratios = step.ratios_to(&floor).expect("ratios");
+        let ((lo, hi), median) = (ratios.range(), ratios.median());
         for (got, want) in [(lo, 1.25), (hi, 4.0), (median, 1.5)] {
             assert!((got - want).abs() < 1e-9, "{got} != {want}");
         }
-        assert_eq!(samples(&[]).ratio_range(&samples(&[])), None);
+        assert!(samples(&[]).ratios_to(&samples(&[])).is_none());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! QB104 duplicate-option: no two options are identical or nearly so.
 
+use std::cell::OnceCell;
+
 use qbank_parser::codes::CodeDoc;
 use qbank_parser::{letter, Diagnostic, Question, Severity};
 
@@ -31,7 +33,8 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
     // without building and sorting the word sets; sets are built only for
     // the pairs that could reach the limit.
     let sketches: Vec<WordSketch> = q.options.iter().map(|o| WordSketch::of(&o.text)).collect();
-    let mut sets: Vec<Option<Vec<u64>>> = vec![None; q.options.len()];
+    let sets: Vec<OnceCell<Vec<u64>>> = q.options.iter().map(|_| OnceCell::new()).collect();
+    let set = |k: usize| sets[k].get_or_init(|| word_set(&q.options[k].text));
     for j in 1..q.options.len() {
         if sketches[j].is_empty() {
             continue;
@@ -40,15 +43,7 @@ fn check(ctx: &Ctx<'_>, q: &Question, out: &mut Vec<Diagnostic>) {
             if !sketches[i].may_reach(&sketches[j], limit) {
                 continue;
             }
-            for k in [i, j] {
-                if sets[k].is_none() {
-                    sets[k] = Some(word_set(&q.options[k].text));
-                }
-            }
-            let (Some(a), Some(b)) = (&sets[i], &sets[j]) else {
-                continue;
-            };
-            let sim = sorted_jaccard(a, b);
+            let sim = sorted_jaccard(set(i), set(j));
             if sim >= limit {
                 out.push(
                     finding(
